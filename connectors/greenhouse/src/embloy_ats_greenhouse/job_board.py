@@ -1,0 +1,186 @@
+"""Greenhouse Job Board API job (`GET /v1/boards/{board}/jobs/{id}?questions=true`) -> Job fields.
+
+Shapes from Greenhouse's Job Board API docs ("Retrieve a job") and recorded answers; see
+cassettes/greenhouse/PROVENANCE.md.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from embloy_ats import geo, parsing, vocab
+from embloy_ats.html import decode_entities_once
+from embloy_ats.model import (
+    Compensation,
+    CompensationKind,
+    JobStatus,
+    Location,
+    Question,
+    QuestionCategory,
+    QuestionOption,
+    QuestionType,
+    Visibility,
+    WorkplaceType,
+)
+
+# Greenhouse's documented attachment types for resume and cover letter uploads.
+ATTACHMENT_TYPES = (".pdf", ".doc", ".docx", ".txt", ".rtf")
+_FIELD_TYPES = {
+    "input_text": QuestionType.SHORT_TEXT,
+    "textarea": QuestionType.LONG_TEXT,
+    "input_file": QuestionType.FILE,
+    "multi_value_single_select": QuestionType.SINGLE_CHOICE,
+    "multi_value_multi_select": QuestionType.MULTIPLE_CHOICE,
+}
+_STANDARD_FIELDS = {
+    "email": QuestionType.EMAIL,
+    "phone": QuestionType.PHONE,
+    "location": QuestionType.LOCATION,
+}
+_LINK_LABEL_WORDS = ("linkedin", "website", "github", "portfolio", "url")
+_METADATA_EMPLOYMENT_NAMES = ("employment type", "time type", "job type")
+
+
+def job_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    """Everything but identity and bookkeeping, which the connector adds."""
+    raw_location = parsing.text(parsing.obj(payload.get("location")).get("name"))
+    offices = [
+        parsing.text(office.get("name")) for office in parsing.objects(payload.get("offices"))
+    ]
+    places = geo.split_locations(raw_location) or [name for name in offices if name]
+    departments = [
+        name
+        for name in (
+            parsing.text(d.get("name")) for d in parsing.objects(payload.get("departments"))
+        )
+        if name
+    ]
+    metadata = _metadata(payload.get("metadata"))
+    content = parsing.text(payload.get("content")) or ""
+    return {
+        "title": parsing.text(payload.get("title")),
+        "company": parsing.text(payload.get("company_name")),
+        "requisition_code": parsing.text(payload.get("requisition_id")),
+        "language": parsing.text(payload.get("language")),
+        "description_html": decode_entities_once(content),
+        # The Job Board API only serves published, public posts.
+        "status": JobStatus.OPEN,
+        "visibility": Visibility.PUBLIC,
+        "employment_type": _employment(metadata),
+        "workplace_type": _workplace(places),
+        "locations": tuple(_location(place) for place in places),
+        "department": departments[0] if departments else None,
+        "compensation": tuple(
+            _pay(item) for item in parsing.objects(payload.get("pay_input_ranges"))
+        ),
+        "posting_url": parsing.text(payload.get("absolute_url")),
+        "apply_url": parsing.text(payload.get("absolute_url")),
+        "posted_at": parsing.timestamp(payload.get("first_published")),
+        "updated_at": parsing.timestamp(payload.get("updated_at")),
+        "closes_at": parsing.timestamp(payload.get("application_deadline")),
+        "questions": _questions(payload),
+        "custom_fields": metadata,
+    }
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for item in parsing.objects(value):
+        name = parsing.text(item.get("name"))
+        if name is not None and item.get("value") is not None:
+            fields[name] = item["value"]
+    return fields
+
+
+def _employment(metadata: dict[str, Any]) -> Any:
+    for name, value in metadata.items():
+        if name.casefold() in _METADATA_EMPLOYMENT_NAMES:
+            return vocab.employment_type(parsing.text(value))
+    return None
+
+
+def _workplace(places: list[str]) -> WorkplaceType | None:
+    kinds = {vocab.workplace_type(place) for place in places} - {None}
+    if WorkplaceType.HYBRID in kinds:
+        return WorkplaceType.HYBRID
+    if kinds == {WorkplaceType.REMOTE}:
+        return WorkplaceType.REMOTE
+    return None
+
+
+def _location(raw: str) -> Location:
+    parsed = geo.parse_location(raw)
+    return Location(
+        raw=raw, city=parsed.city, region=parsed.region, country_code=parsed.country_code
+    )
+
+
+def _pay(item: dict[str, Any]) -> Compensation:
+    def amount(key: str) -> Decimal | None:
+        cents = parsing.decimal(item.get(key))
+        return None if cents is None else cents / 100
+
+    low, high = amount("min_cents"), amount("max_cents")
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+    return Compensation(
+        kind=CompensationKind.SALARY,
+        min_amount=low,
+        max_amount=high,
+        currency=geo.currency_code(parsing.text(item.get("currency_type"))),
+        raw=parsing.text(item.get("title")),
+    )
+
+
+def _questions(payload: dict[str, Any]) -> tuple[Question, ...]:
+    found: dict[str, Question] = {}
+    for group in parsing.objects(payload.get("location_questions")) + parsing.objects(
+        payload.get("questions")
+    ):
+        question = _question(group)
+        if question is not None and question.id not in found:
+            found[question.id] = question
+    return tuple(found.values())
+
+
+def _question(group: dict[str, Any]) -> Question | None:
+    fields = [f for f in parsing.objects(group.get("fields")) if f.get("type") != "input_hidden"]
+    if not fields:
+        return None
+    field = fields[0]  # "Resume" offers a file or a pasted text: the file is the question
+    name = parsing.text(field.get("name"))
+    label = parsing.text(group.get("label"))
+    if name is None or label is None:
+        return None
+    source_type = parsing.text(field.get("type")) or "unknown"
+    kind = _STANDARD_FIELDS.get(name) or _FIELD_TYPES.get(source_type, QuestionType.UNKNOWN)
+    options = tuple(
+        QuestionOption(id=value, label=text)
+        for value, text in (
+            (parsing.text(v.get("value")), parsing.text(v.get("label")))
+            for v in parsing.objects(field.get("values"))
+        )
+        if value is not None and text is not None
+    )
+    if kind is QuestionType.SINGLE_CHOICE and {o.label.casefold() for o in options} == {
+        "yes",
+        "no",
+    }:
+        kind = QuestionType.YES_NO
+    if kind is QuestionType.SHORT_TEXT and any(w in label.casefold() for w in _LINK_LABEL_WORDS):
+        kind = QuestionType.LINK
+    description = parsing.text(group.get("description"))
+    return Question(
+        id=name,
+        label=label,
+        description=decode_entities_once(description) if description else None,
+        type=kind,
+        required=parsing.flag(group.get("required")) or False,
+        options=options,
+        accepted_file_types=ATTACHMENT_TYPES if kind is QuestionType.FILE else (),
+        category=QuestionCategory.CUSTOM
+        if name.startswith("question_")
+        else QuestionCategory.STANDARD,
+        source_type=source_type,
+    )

@@ -1,0 +1,303 @@
+"""The connector contract: what a partner implements to bring their ATS to Embloy.
+
+A connector declares who it is (`mode`), what it needs (settings, credentials, auth), what
+its job ids look like, how fast it may call the ATS, and implements `load_job`. The base
+class does the rest the same way for everyone: it validates the id before any request,
+builds URLs on the (overridable) `base_url`, authenticates, refreshes an OAuth token once
+on a 401, and turns a payload it cannot read into a `PayloadError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, SecretStr, ValidationError
+
+from embloy_ats.auth import Auth, AuthKind, NoAuth
+from embloy_ats.clock import SYSTEM_CLOCK, Clock
+from embloy_ats.errors import (
+    AuthenticationFailed,
+    ConfigurationError,
+    EmbloyAtsError,
+    PayloadError,
+)
+from embloy_ats.http import HttpClient, RequestContext, Response, default_http_client
+from embloy_ats.model import Job
+from embloy_ats.ratelimit import RateLimitPolicy
+from embloy_ats.validation import build_path, check_base_url, check_job_id, private_network_allowed
+
+log = logging.getLogger("embloy_ats.connector")
+
+
+class ConnectorSettings(BaseModel):
+    """Non-secret settings. Every connector has `base_url`; subclasses add their own."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base_url: str | None = Field(
+        default=None,
+        description="API origin override: sandbox, regional host or a local fake.",
+    )
+
+
+class Credentials(BaseModel):
+    """Secrets, each a `SecretStr`: never printed, logged or put in an error."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    def provided(self) -> bool:
+        return any(value is not None for value in self.__dict__.values())
+
+    def secret_values(self) -> list[str]:
+        """The plain secrets, for scrubbing cassettes and logs; never for display."""
+        return [
+            value.get_secret_value()
+            for value in self.__dict__.values()
+            if isinstance(value, SecretStr) and value.get_secret_value()
+        ]
+
+
+class NoCredentials(Credentials):
+    pass
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One decoded answer: the payload and the path it came from (the key in `Job.raw`)."""
+
+    path: str
+    data: JsonValue
+    response: Response
+
+
+def _config_error(mode: str, kind: str, exc: ValidationError) -> ConfigurationError:
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or kind
+        problems.append(f"{kind} {where!r}: {error['msg'].removeprefix('Value error, ')}")
+    return ConfigurationError("; ".join(problems), connector=mode)
+
+
+class Connector(ABC):
+    """Base class of every connector. Subclass it, fill the class attributes, write `load_job`."""
+
+    mode: ClassVar[str]
+    display_name: ClassVar[str]
+    settings_model: ClassVar[type[ConnectorSettings]] = ConnectorSettings
+    credentials_model: ClassVar[type[Credentials]] = NoCredentials
+    auth_kinds: ClassVar[tuple[AuthKind, ...]] = (AuthKind.NONE,)
+    job_id_pattern: ClassVar[re.Pattern[str]]
+    #: the id format in words, for docs and error messages ("numeric job post id").
+    job_id_format: ClassVar[str]
+    default_base_url: ClassVar[str]
+    rate_limit: ClassVar[RateLimitPolicy]
+    supports_questions: ClassVar[bool] = False
+    supports_compensation: ClassVar[bool] = False
+    docs_url: ClassVar[str | None] = None
+
+    settings: ConnectorSettings
+    credentials: Credentials
+
+    def __init__(
+        self,
+        settings: ConnectorSettings | Mapping[str, Any] | None = None,
+        credentials: Credentials | Mapping[str, Any] | None = None,
+        *,
+        http: HttpClient | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = self._coerce(self.settings_model, settings, "setting")
+        self.credentials = self._coerce(self.credentials_model, credentials, "credential")
+        self._http = http
+        self.clock = clock or (http.clock if http is not None else SYSTEM_CLOCK)
+        allow_private = (
+            http.allow_private_network if http is not None else private_network_allowed()
+        )
+        self.base_url = check_base_url(
+            self.settings.base_url or self.default_base_url,
+            connector=self.mode,
+            allow_private=allow_private,
+        )
+        self.auth = self.make_auth()
+
+    @classmethod
+    def _coerce(cls, model: type[Any], value: Any, kind: str) -> Any:
+        if isinstance(value, model):
+            return value
+        if isinstance(value, BaseModel):
+            raise ConfigurationError(
+                f"expected {model.__name__} for the {kind}s, got {type(value).__name__}",
+                connector=cls.mode,
+            )
+        try:
+            return model.model_validate(dict(value or {}))
+        except ValidationError as exc:
+            raise _config_error(cls.mode, kind, exc) from None
+
+    # -- hooks a connector may override -----------------------------------------------------
+
+    def make_auth(self) -> Auth:
+        """The auth for these credentials; the default sends none."""
+        return NoAuth()
+
+    @abstractmethod
+    async def load_job(self, job_id: str) -> Job:
+        """Fetch and normalise one job. `job_id` has already been validated."""
+
+    # -- what callers use ---------------------------------------------------------------------
+
+    @property
+    def http(self) -> HttpClient:
+        return self._http if self._http is not None else default_http_client()
+
+    @classmethod
+    def validate_job_id(cls, job_id: object) -> str:
+        return check_job_id(job_id, cls.job_id_pattern, connector=cls.mode)
+
+    async def fetch_job(self, job_id: str) -> Job:
+        """The job, normalised; a typed `EmbloyAtsError` for everything that can go wrong."""
+        job_id = self.validate_job_id(job_id)
+        try:
+            return await self.load_job(job_id)
+        except EmbloyAtsError:
+            raise
+        except ValidationError as exc:
+            first = exc.errors(include_input=False, include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise PayloadError(
+                f"answered a job that does not fit the Job model ({where}: {first['msg']})",
+                connector=self.mode,
+                job_id=job_id,
+            ) from None
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # A normaliser tripped over a payload shape it did not expect.
+            log.debug("normaliser failure", exc_info=True, extra={"connector": self.mode})
+            raise PayloadError(
+                f"answered a payload this connector cannot read ({type(exc).__name__})",
+                connector=self.mode,
+                job_id=job_id,
+            ) from None
+
+    # -- helpers for load_job -----------------------------------------------------------------
+
+    @property
+    def rate_limit_key(self) -> str:
+        """Rate limits are per account: the mode, host and a digest of settings and secrets."""
+        digest = hashlib.sha256()
+        digest.update(self.settings.model_dump_json().encode())
+        for secret in self.credentials.secret_values():
+            digest.update(b"\0" + secret.encode())
+        return f"{self.mode}:{self.base_url}:{digest.hexdigest()[:16]}"
+
+    def url(self, template: str, **segments: str) -> str:
+        return self.base_url + build_path(template, **segments)
+
+    async def request_json(
+        self,
+        method: str,
+        template: str,
+        *,
+        job_id: str | None,
+        segments: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        ok_statuses: frozenset[int] = frozenset(),
+    ) -> Fetched:
+        """One authenticated request to `base_url + template`, decoded as JSON.
+
+        `{job_id}` in the template is filled with the (validated) job id, every other
+        `{name}` from `segments`; each value is one percent-encoded path segment.
+        """
+        values = dict(segments or {})
+        if job_id is not None:
+            values.setdefault("job_id", job_id)
+        url = self.url(template, **values)
+        ctx = RequestContext(
+            connector=self.mode,
+            job_id=job_id,
+            rate_limit=self.rate_limit,
+            rate_limit_key=self.rate_limit_key,
+        )
+        http = self.http
+        for attempt in (1, 2):
+            auth_headers = await self.auth.headers(http, ctx)
+            try:
+                response = await http.request(
+                    method,
+                    url,
+                    ctx,
+                    headers={**auth_headers, **(headers or {})},
+                    params=params,
+                    json_body=json_body,
+                    ok_statuses=ok_statuses,
+                )
+            except AuthenticationFailed:
+                if attempt == 1 and self.auth.invalidate():
+                    continue  # a cached OAuth token went stale: fetch a new one, once
+                raise
+            return Fetched(response.path, response.json(ctx), response)
+        raise AssertionError("unreachable")
+
+    async def get_json(
+        self,
+        template: str,
+        *,
+        job_id: str | None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **segments: str,
+    ) -> Fetched:
+        """`GET base_url + template`; `{name}` placeholders are filled from `segments`."""
+        return await self.request_json(
+            "GET", template, job_id=job_id, segments=segments, params=params, headers=headers
+        )
+
+    def new_job(self, *, external_id: str, fetched: list[Fetched], **fields: Any) -> Job:
+        """A Job stamped with this connector, the fetch time and the raw payloads."""
+        return Job(
+            connector=self.mode,
+            external_id=external_id,
+            fetched_at=self.clock.now(),
+            raw={item.path: item.data for item in fetched},
+            **fields,
+        )
+
+    # -- self-description (CLI, docs, the supported-ATS matrix) -------------------------------
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        def fields(model: type[BaseModel]) -> list[dict[str, Any]]:
+            return [
+                {
+                    "name": name,
+                    "required": info.is_required(),
+                    "secret": "SecretStr" in repr(info.annotation),
+                    "description": info.description or "",
+                }
+                for name, info in model.model_fields.items()
+            ]
+
+        return {
+            "mode": cls.mode,
+            "name": cls.display_name,
+            "auth": [kind.value for kind in cls.auth_kinds],
+            "settings": fields(cls.settings_model),
+            "credentials": fields(cls.credentials_model),
+            "job_id_pattern": cls.job_id_pattern.pattern,
+            "job_id_format": cls.job_id_format,
+            "default_base_url": cls.default_base_url,
+            "rate_limit": cls.rate_limit.describe(),
+            "questions": cls.supports_questions,
+            "compensation": cls.supports_compensation,
+            "docs_url": cls.docs_url,
+        }
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} mode={self.mode!r} base_url={self.base_url!r}>"

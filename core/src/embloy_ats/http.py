@@ -1,0 +1,474 @@
+"""The HTTP core: the only module that imports httpx.
+
+Every connector's request goes through `HttpClient.request`, so every ATS gets the same
+timeouts, body cap, redirect refusal, retry policy (stamina), Retry-After handling, rate
+limiting, private-network guard and status-to-error mapping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import math
+import socket
+import time
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import anyio
+import httpcore
+import httpx
+import stamina
+from pydantic import JsonValue
+
+from embloy_ats.clock import SYSTEM_CLOCK, Clock
+from embloy_ats.errors import (
+    AuthenticationFailed,
+    ConfigurationError,
+    EmbloyAtsError,
+    JobNotFound,
+    PayloadError,
+    PermissionDenied,
+    RateLimited,
+    RequestRejected,
+    UnexpectedRedirect,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from embloy_ats.ratelimit import RateLimiter, RateLimitPolicy
+from embloy_ats.validation import is_private_address, is_private_host, private_network_allowed
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id", "cf-ray")
+_USER_AGENT = "embloy-ats/0.1 (+https://embloy.com)"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 5.0
+    read: float = 10.0
+    write: float = 10.0
+    pool: float = 5.0
+    #: one attempt, body included (a trickled body cannot hold us past this).
+    attempt: float = 15.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 3
+    wait_initial: float = 0.2
+    wait_max: float = 2.0
+    wait_jitter: float = 0.2
+    #: longest Retry-After we wait for; beyond it RateLimited is raised at once.
+    max_retry_after: float = 10.0
+    #: all attempts of one logical request together.
+    deadline: float = 30.0
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who is asking: named in every error, and the key of the rate-limit bucket."""
+
+    connector: str
+    job_id: str | None = None
+    rate_limit: RateLimitPolicy | None = None
+    rate_limit_key: str = ""
+
+
+@dataclass(frozen=True)
+class Response:
+    status_code: int
+    headers: Mapping[str, str]
+    body: bytes
+    #: path and query as sent (no host, no credentials): the key of `Job.raw`.
+    path: str
+    request_id: str | None = None
+    elapsed: float = 0.0
+
+    def json(self, ctx: RequestContext) -> JsonValue:
+        text = self.body.lstrip()
+        if text[:1] == b"<":
+            raise PayloadError(
+                f"answered HTML instead of JSON (HTTP {self.status_code})",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+                status_code=self.status_code,
+                request_id=self.request_id,
+            )
+        try:
+            value: JsonValue = json.loads(self.body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PayloadError(
+                f"answered invalid JSON ({exc.__class__.__name__} at byte "
+                f"{getattr(exc, 'pos', getattr(exc, 'start', '?'))}; truncated body?)",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+                status_code=self.status_code,
+                request_id=self.request_id,
+            ) from None
+        return value
+
+
+class _Retryable(Exception):
+    """A status worth another attempt; carries the wait the ATS asked for, if any."""
+
+    def __init__(self, response: Response, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+        self.retry_after = retry_after
+
+
+class _AttemptTimedOut(Exception):
+    pass
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _rate_limit_reset(headers: Mapping[str, str]) -> float | None:
+    """Seconds until the ATS's budget refills, when its headers say it is spent."""
+    for prefix in ("x-ratelimit-", "ratelimit-", "x-rate-limit-"):
+        remaining = headers.get(prefix + "remaining")
+        if remaining is None:
+            continue
+        try:
+            if float(remaining) > 0:
+                return None
+            reset = float(headers.get(prefix + "reset", "1"))
+        except ValueError:
+            return None
+        if reset > 1e9:  # an epoch timestamp rather than a delta
+            reset -= time.time()
+        return max(0.0, reset) if math.isfinite(reset) else None
+    return None
+
+
+def _retry_decision(exc: Exception) -> bool | float:
+    if isinstance(exc, _Retryable):
+        return True if exc.retry_after is None else exc.retry_after
+    return isinstance(exc, httpx.TransportError | _AttemptTimedOut)
+
+
+class _PublicOnlyBackend(httpcore.AsyncNetworkBackend):
+    """Resolves the host itself and connects only if every address is public.
+
+    The check sits where the socket is opened, on the very address connected to, so a
+    DNS answer that changes between check and connect (rebinding) cannot slip through.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        if is_private_host(host):
+            raise ConfigurationError(f"refusing to connect to private host {host!r}")
+        try:
+            with anyio.fail_after(timeout):
+                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, TimeoutError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host!r}") from exc
+        addresses = [str(info[4][0]) for info in infos]
+        if not addresses or any(is_private_address(address) for address in addresses):
+            raise ConfigurationError(f"refusing to connect to {host!r}: it resolves privately")
+        return await self._inner.connect_tcp(
+            addresses[0], port, timeout, local_address, socket_options
+        )
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise ConfigurationError("refusing to connect to a unix socket")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _transport(allow_private_network: bool) -> httpx.AsyncHTTPTransport:
+    connections, keepalive = 200, 50
+    transport = httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=keepalive),
+        retries=0,
+    )
+    if not allow_private_network:
+        # httpx has no parameter for the network backend: give the transport a pool with ours.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=connections,
+            max_keepalive_connections=keepalive,
+            keepalive_expiry=5.0,
+            network_backend=_PublicOnlyBackend(),
+        )
+    return transport
+
+
+@dataclass
+class HttpClient:
+    """One pooled async client; share it (see `default_http_client`)."""
+
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    max_body_bytes: int = 5 * 1024 * 1024
+    allow_private_network: bool = field(default_factory=private_network_allowed)
+    transport: httpx.AsyncBaseTransport | None = None
+    clock: Clock = SYSTEM_CLOCK
+    _client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
+    limiter: RateLimiter = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.clock)
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            t = self.timeouts
+            # A transport handed in (replay, tests) reaches no network: no guard needed.
+            transport = self.transport or _transport(self.allow_private_network)
+            self._client = httpx.AsyncClient(
+                transport=transport,
+                timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+                follow_redirects=False,
+                headers={"User-Agent": _USER_AGENT, "Accept": "application/json"},
+                trust_env=False,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        ctx: RequestContext,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        ok_statuses: frozenset[int] = frozenset(),
+    ) -> Response:
+        """Send with retries; return a 2xx (or an `ok_statuses`) response, else a typed error."""
+        request = self._http().build_request(
+            method, url, headers=headers, params=params, json=json_body, data=form
+        )
+        try:
+            async for attempt in stamina.retry_context(
+                on=self._decide,
+                attempts=self.retry.attempts,
+                timeout=self.retry.deadline,
+                wait_initial=self.retry.wait_initial,
+                wait_max=self.retry.wait_max,
+                wait_jitter=self.retry.wait_jitter,
+            ):
+                with attempt:
+                    return await self._attempt(request, ctx, ok_statuses)
+        except _Retryable as exc:
+            raise self._exhausted(exc.response, exc.retry_after, ctx) from None
+        except (_AttemptTimedOut, httpx.TimeoutException):
+            raise UpstreamTimeout(
+                "did not answer in time, after every allowed attempt",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+            ) from None
+        except httpx.TransportError as exc:
+            raise UpstreamUnavailable(
+                f"could not be reached ({exc.__class__.__name__})",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+            ) from None
+        except EmbloyAtsError as exc:
+            if exc.connector is None:
+                exc.connector, exc.job_id = ctx.connector, ctx.job_id
+            raise
+        raise AssertionError("unreachable: stamina always makes at least one attempt")
+
+    def _decide(self, exc: Exception) -> bool | float:
+        decision = _retry_decision(exc)
+        if isinstance(decision, float):
+            return min(decision, self.retry.max_retry_after)
+        return decision
+
+    async def _attempt(
+        self, request: httpx.Request, ctx: RequestContext, ok_statuses: frozenset[int]
+    ) -> Response:
+        if ctx.rate_limit is not None:
+            await self.limiter.bucket(ctx.rate_limit_key or ctx.connector, ctx.rate_limit).acquire()
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.timeouts.attempt):
+                response = await self._send(request, ctx)
+        except TimeoutError:
+            raise _AttemptTimedOut from None
+        response = Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            body=response.body,
+            path=response.path,
+            request_id=response.request_id,
+            elapsed=time.perf_counter() - started,
+        )
+        if ctx.rate_limit is not None:
+            reset = _rate_limit_reset(response.headers)
+            if reset is not None:
+                bucket = self.limiter.bucket(ctx.rate_limit_key or ctx.connector, ctx.rate_limit)
+                bucket.pause(min(reset, self.retry.max_retry_after))
+        status = response.status_code
+        if 200 <= status < 300 or status in ok_statuses:
+            return response
+        if status in RETRY_STATUSES:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is not None and retry_after > self.retry.max_retry_after:
+                raise self._exhausted(response, retry_after, ctx)
+            raise _Retryable(response, retry_after)
+        raise self._final(response, ctx)
+
+    async def _send(self, request: httpx.Request, ctx: RequestContext) -> Response:
+        client = self._http()
+        upstream = await client.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in upstream.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    raise PayloadError(
+                        f"answered more than {self.max_body_bytes} bytes; refusing to read on",
+                        connector=ctx.connector,
+                        job_id=ctx.job_id,
+                        status_code=upstream.status_code,
+                    )
+                chunks.append(chunk)
+        finally:
+            await upstream.aclose()
+        headers = {key.lower(): value for key, value in upstream.headers.items()}
+        path = request.url.raw_path.decode("ascii", "replace")
+        request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
+        return Response(upstream.status_code, headers, b"".join(chunks), path, request_id)
+
+    def _exhausted(
+        self, response: Response, retry_after: float | None, ctx: RequestContext
+    ) -> UpstreamError:
+        if response.status_code == 429:
+            wait = f"; it asks us to wait {retry_after:.0f} s" if retry_after is not None else ""
+            return RateLimited(
+                f"is rate-limiting us (HTTP 429){wait}",
+                retry_after=retry_after,
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+                request_id=response.request_id,
+            )
+        if response.status_code == 408:
+            return UpstreamTimeout(
+                "timed out on its side (HTTP 408), after every allowed attempt",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+                status_code=408,
+                request_id=response.request_id,
+            )
+        return UpstreamUnavailable(
+            f"kept failing (HTTP {response.status_code}), after every allowed attempt",
+            connector=ctx.connector,
+            job_id=ctx.job_id,
+            status_code=response.status_code,
+            request_id=response.request_id,
+        )
+
+    def _final(self, response: Response, ctx: RequestContext) -> UpstreamError:
+        status = response.status_code
+        common: dict[str, Any] = {
+            "connector": ctx.connector,
+            "job_id": ctx.job_id,
+            "status_code": status,
+            "request_id": response.request_id,
+        }
+        if 300 <= status < 400:
+            return UnexpectedRedirect(f"answered with a redirect (HTTP {status})", **common)
+        if status == 401:
+            return AuthenticationFailed("rejected the credentials (HTTP 401)", **common)
+        if status == 403:
+            return PermissionDenied("refused access (HTTP 403)", **common)
+        if status in (404, 410):
+            return JobNotFound(f"has no such job (HTTP {status})", **common)
+        if 400 <= status < 500:
+            return RequestRejected(f"refused the request (HTTP {status})", **common)
+        return UpstreamUnavailable(f"failed (HTTP {status})", **common)
+
+
+_default_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HttpClient] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def default_http_client() -> HttpClient:
+    """The process's shared client for the running event loop (connections are per loop)."""
+    loop = asyncio.get_running_loop()
+    client = _default_clients.get(loop)
+    if client is None:
+        client = _default_clients[loop] = HttpClient()
+    return client
+
+
+AnswerKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+
+def answer_key(method: str, url: str) -> AnswerKey:
+    """What identifies a request for replay: method, host, path and the query as a set."""
+    parts = urlsplit(url)
+    query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return (method.upper(), parts.netloc.lower(), parts.path, query)
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+class ReplayTransport(httpx.AsyncBaseTransport):
+    """Answers from recordings; a request nobody recorded fails like a dead network."""
+
+    def __init__(self, answers: Mapping[AnswerKey, RecordedAnswer]) -> None:
+        self._answers = dict(answers)
+        self.requests: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(f"{request.method} {request.url}")
+        answer = self._answers.get(answer_key(request.method, str(request.url)))
+        if answer is None:
+            raise httpx.ConnectError(f"no recorded answer for {request.method} {request.url.path}")
+        return httpx.Response(
+            answer.status, headers=list(answer.headers), content=answer.body, request=request
+        )

@@ -1,0 +1,309 @@
+"""The common language: one `Job` model every connector produces and every consumer reads.
+
+Field names are a contract (other tools read the JSON). The model is immutable and
+validates itself: HTML is sanitised here, whatever a connector passes in, so no Job can
+carry a script; codes are checked against ISO tables; datetimes must carry a timezone.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
+
+from embloy_ats.geo import currency_code, is_country_code
+from embloy_ats.html import html_to_text, sanitize_html
+
+SCHEMA_VERSION = 1
+
+
+class _Choice(StrEnum):
+    """An enum that turns values it does not know into its fallback member."""
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        """Map an ATS's spelling onto a member; unknown spellings fall back, never fail."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            key = value.strip().casefold().replace("-", "_").replace(" ", "_")
+            try:
+                return cls(key)
+            except ValueError:
+                pass
+        return cls._fallback()
+
+    @classmethod
+    def _fallback(cls) -> Self:
+        return cls("unknown")
+
+
+class JobStatus(_Choice):
+    OPEN = "open"
+    CLOSED = "closed"
+    DRAFT = "draft"
+    ARCHIVED = "archived"
+    UNKNOWN = "unknown"
+
+
+class Visibility(_Choice):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    UNLISTED = "unlisted"
+    CONFIDENTIAL = "confidential"
+    UNKNOWN = "unknown"
+
+
+class EmploymentType(_Choice):
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+    CONTRACT = "contract"
+    TEMPORARY = "temporary"
+    INTERNSHIP = "internship"
+    VOLUNTEER = "volunteer"
+    PER_DIEM = "per_diem"
+    OTHER = "other"
+
+    @classmethod
+    def _fallback(cls) -> EmploymentType:
+        return cls.OTHER
+
+
+class WorkplaceType(StrEnum):
+    ON_SITE = "on_site"
+    HYBRID = "hybrid"
+    REMOTE = "remote"
+
+
+class CompensationKind(_Choice):
+    SALARY = "salary"
+    BONUS = "bonus"
+    EQUITY = "equity"
+    COMMISSION = "commission"
+    OTHER = "other"
+
+    @classmethod
+    def _fallback(cls) -> CompensationKind:
+        return cls.OTHER
+
+
+class PayInterval(StrEnum):
+    HOUR = "hour"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+    ONE_TIME = "one_time"
+
+
+class QuestionType(_Choice):
+    YES_NO = "yes_no"
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    NUMBER = "number"
+    EMAIL = "email"
+    PHONE = "phone"
+    LINK = "link"
+    DATE = "date"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    FILE = "file"
+    LOCATION = "location"
+    UNKNOWN = "unknown"
+
+
+class QuestionCategory(StrEnum):
+    STANDARD = "standard"
+    CUSTOM = "custom"
+    EEO = "eeo"
+    DEMOGRAPHIC = "demographic"
+
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _http_url(value: str | None) -> str | None:
+    """Only http(s) links survive: a `javascript:` apply URL would run in Embloy's page."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    scheme, sep, rest = text.partition("://")
+    if (
+        not sep
+        or scheme.lower() not in ("http", "https")
+        or not rest
+        or any(ch.isspace() or ord(ch) < 32 for ch in text)
+    ):
+        raise ValueError(f"not an http(s) URL: {text[:80]!r}")
+    return text
+
+
+class Location(BaseModel):
+    model_config = _FROZEN
+
+    raw: str | None = None
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = Field(default=None, description="ISO 3166-1 alpha-2")
+
+    @field_validator("country_code")
+    @classmethod
+    def _iso_country(cls, value: str | None) -> str | None:
+        if value is not None and not is_country_code(value):
+            raise ValueError(f"not an ISO 3166-1 alpha-2 country code: {value!r}")
+        return value
+
+
+class Compensation(BaseModel):
+    model_config = _FROZEN
+
+    kind: CompensationKind = CompensationKind.SALARY
+    min_amount: Decimal | None = Field(default=None, ge=0)
+    max_amount: Decimal | None = Field(default=None, ge=0)
+    currency: str | None = Field(default=None, description="ISO 4217")
+    interval: PayInterval | None = None
+    raw: str | None = None
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str | None) -> str | None:
+        if value is not None and currency_code(value) != value:
+            raise ValueError(f"not an ISO 4217 currency code: {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if (
+            self.min_amount is not None
+            and self.max_amount is not None
+            and self.min_amount > self.max_amount
+        ):
+            raise ValueError("min_amount is greater than max_amount")
+        return self
+
+
+class QuestionOption(BaseModel):
+    model_config = _FROZEN
+
+    id: str
+    label: str
+
+
+class Question(BaseModel):
+    model_config = _FROZEN
+
+    id: str = Field(min_length=1)
+    label: str
+    description: str | None = None
+    type: QuestionType
+    required: bool = False
+    options: tuple[QuestionOption, ...] = ()
+    accepted_file_types: tuple[str, ...] = ()
+    category: QuestionCategory = QuestionCategory.CUSTOM
+    #: the ATS's own name for the type, kept when it maps to `unknown` or loses detail.
+    source_type: str | None = None
+
+
+class Job(BaseModel):
+    """A job posting as Embloy needs it, whatever ATS it came from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+    connector: str = Field(min_length=1)
+    external_id: str = Field(min_length=1)
+    slug: str = ""
+    title: str = Field(min_length=1)
+    company: str | None = None
+    requisition_code: str | None = None
+    language: str | None = None
+
+    description_html: str = ""
+    description_text: str = ""
+
+    status: JobStatus = JobStatus.UNKNOWN
+    visibility: Visibility = Visibility.UNKNOWN
+    employment_type: EmploymentType | None = None
+    workplace_type: WorkplaceType | None = None
+
+    locations: tuple[Location, ...] = ()
+    applicant_location_requirements: tuple[str, ...] = ()
+    department: str | None = None
+    team: str | None = None
+    compensation: tuple[Compensation, ...] = ()
+
+    posting_url: str | None = None
+    apply_url: str | None = None
+    posted_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+    closes_at: AwareDatetime | None = None
+
+    questions: tuple[Question, ...] = ()
+    custom_fields: dict[str, JsonValue] = Field(default_factory=dict)
+    raw: dict[str, JsonValue] = Field(default_factory=dict)
+    fetched_at: AwareDatetime
+
+    @field_validator("title", "company", "requisition_code", "department", "team", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("description_html")
+    @classmethod
+    def _sanitise(cls, value: str) -> str:
+        return sanitize_html(value)
+
+    @field_validator("posting_url", "apply_url")
+    @classmethod
+    def _urls(cls, value: str | None) -> str | None:
+        return _http_url(value)
+
+    @field_validator("applicant_location_requirements")
+    @classmethod
+    def _countries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if not is_country_code(code):
+                raise ValueError(f"not an ISO 3166-1 alpha-2 country code: {code!r}")
+        return tuple(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _derived(self) -> Self:
+        expected = f"{self.connector}__{self.external_id}"
+        if not self.slug:
+            object.__setattr__(self, "slug", expected)
+        elif self.slug != expected:
+            raise ValueError(f"slug must be {expected!r}, got {self.slug!r}")
+        if not self.description_text and self.description_html:
+            object.__setattr__(self, "description_text", html_to_text(self.description_html))
+        ids = [question.id for question in self.questions]
+        if len(ids) != len(set(ids)):
+            raise ValueError("question ids must be unique within a job")
+        return self
+
+    # -- exports -------------------------------------------------------------------------
+
+    def to_embloy(self) -> dict[str, Any]:
+        """Embloy's own job shape, as its `POST /api/v0/jobs` takes it."""
+        from embloy_ats.exports import to_embloy
+
+        return to_embloy(self)
+
+    def to_schema_org(self) -> dict[str, Any]:
+        """A schema.org `JobPosting` JSON-LD document (what search engines index)."""
+        from embloy_ats.exports import to_schema_org
+
+        return to_schema_org(self)

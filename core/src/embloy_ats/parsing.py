@@ -1,0 +1,98 @@
+"""Tolerant readers for ATS payloads: a wrong type yields None, never an exception.
+
+Normalisers read untrusted JSON. These helpers make "field missing", "field null" and
+"field of another type" the same thing, so a surprising payload degrades to a Job with
+fewer fields instead of a crash. Only a missing essential (id, title) is a PayloadError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import JsonValue
+
+from embloy_ats.errors import PayloadError
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """The value if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def objects(value: Any) -> list[dict[str, Any]]:
+    """The JSON objects in a list, skipping anything else."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
+def text(value: Any) -> str | None:
+    """A non-blank string (numbers are written out), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def texts(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [t for t in (text(item) for item in value) if t is not None]
+
+
+def flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def decimal(value: Any) -> Decimal | None:
+    """A finite, non-negative amount, from a number or a numeric string."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() and amount >= 0 else None
+
+
+def timestamp(value: Any) -> datetime | None:
+    """ISO 8601 strings and epoch milliseconds or seconds, as an aware datetime (naive = UTC)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        if isinstance(value, int | float):
+            seconds = value / 1000 if abs(value) > 1e11 else value
+            return datetime.fromtimestamp(seconds, UTC)
+        if isinstance(value, str) and value.strip():
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def require_text(payload: Mapping[str, Any], key: str, *, connector: str, job_id: str) -> str:
+    value = text(payload.get(key))
+    if value is None:
+        raise PayloadError(f"answered a job without {key!r}", connector=connector, job_id=job_id)
+    return value
+
+
+def require_object(value: JsonValue, *, connector: str, job_id: str, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise PayloadError(
+            f"answered {type(value).__name__} where {what} (a JSON object) was expected",
+            connector=connector,
+            job_id=job_id,
+        )
+    return value
+
+
+def first(values: Sequence[Any]) -> Any:
+    return values[0] if values else None

@@ -1,0 +1,66 @@
+"""Shared fixtures: fake ATS answers without a network, and cassette settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import stamina
+from embloy_ats import HttpClient, RetryPolicy, Timeouts
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+# Headers and parameters that could carry a secret; scrubbed should a cassette be recorded.
+SECRET_HEADERS = ["authorization", "cookie", "set-cookie", "x-api-key", "api-key"]
+SECRET_PARAMS = ["api_key", "apikey", "key", "token", "access_token", "client_secret"]
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_waits() -> Iterator[None]:
+    """Retries still happen (the policy's attempts), but without real backoff sleeps."""
+    with stamina.set_testing(True, attempts=RetryPolicy().attempts, cap=True):
+        yield
+
+
+@pytest.fixture
+def vcr_config() -> dict[str, Any]:
+    return {
+        "filter_headers": SECRET_HEADERS,
+        "filter_query_parameters": SECRET_PARAMS,
+        "decode_compressed_response": True,
+    }
+
+
+class FakeAts:
+    """An httpx transport that answers from a handler and remembers every request."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.requests: list[httpx.Request] = []
+        self._handler = handler
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self._handler(request)
+
+    def client(self, **kwargs: Any) -> HttpClient:
+        kwargs.setdefault("timeouts", Timeouts(attempt=2.0))
+        return HttpClient(transport=httpx.MockTransport(self._handle), **kwargs)
+
+
+@pytest.fixture
+def fake_ats() -> Callable[[Handler], FakeAts]:
+    return FakeAts
+
+
+def payload(path: str) -> bytes:
+    """A recorded response body from a cassette, by cassette path and interaction index 0."""
+    import yaml
+
+    document = yaml.safe_load((CASSETTES / path).read_text(encoding="utf-8"))
+    body: str = document["interactions"][0]["response"]["body"]["string"]
+    return body.encode()

@@ -1,0 +1,301 @@
+"""The HTTP core under faults: retries, Retry-After, caps, redirects and error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import stamina.instrumentation
+from embloy_ats import (
+    AuthenticationFailed,
+    ConfigurationError,
+    HttpClient,
+    JobNotFound,
+    PayloadError,
+    PermissionDenied,
+    RateLimited,
+    RateLimitPolicy,
+    RequestRejected,
+    UnexpectedRedirect,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from embloy_ats.auth import OAuth2Token
+from embloy_ats.http import RequestContext, parse_retry_after
+from pydantic import SecretStr
+
+from tests.conftest import FakeAts
+
+URL = "https://api.ats.example/v1/jobs/1"
+CTX = RequestContext(connector="fake", job_id="1")
+
+
+def sequence(*responses: httpx.Response | Exception) -> Callable[[httpx.Request], httpx.Response]:
+    pending = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        item = pending.pop(0) if len(pending) > 1 else pending[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return handler
+
+
+@pytest.fixture
+def waits() -> Iterator[list[float]]:
+    """The waits stamina scheduled between attempts (real waits: testing mode zeroes them)."""
+    seen: list[float] = []
+
+    def hook(details: stamina.instrumentation.RetryDetails) -> None:
+        seen.append(details.wait_for)
+
+    before = stamina.instrumentation.get_on_retry_hooks()
+    stamina.instrumentation.set_on_retry_hooks([hook])
+    with stamina.set_testing(False):
+        yield seen
+    stamina.instrumentation.set_on_retry_hooks(before)
+
+
+async def get(ats: FakeAts, **kwargs: Any) -> Any:
+    client = ats.client(**kwargs)
+    try:
+        return await client.request("GET", URL, CTX)
+    finally:
+        await client.aclose()
+
+
+async def test_503_then_200_is_retried() -> None:
+    ats = FakeAts(sequence(httpx.Response(503), httpx.Response(200, json={"ok": True})))
+    response = await get(ats)
+    assert response.json(CTX) == {"ok": True}
+    assert len(ats.requests) == 2
+
+
+async def test_persistent_5xx_gives_up_after_the_allowed_attempts() -> None:
+    ats = FakeAts(sequence(httpx.Response(502)))
+    with pytest.raises(UpstreamUnavailable, match="HTTP 502") as caught:
+        await get(ats)
+    assert len(ats.requests) == 3
+    assert caught.value.connector == "fake"
+    assert caught.value.job_id == "1"
+
+
+async def test_429_honours_retry_after_seconds(waits: list[float]) -> None:
+    ats = FakeAts(
+        sequence(httpx.Response(429, headers={"Retry-After": "1"}), httpx.Response(200, json=[]))
+    )
+    await get(ats)
+    assert waits == [1.0]
+    assert len(ats.requests) == 2
+
+
+async def test_429_honours_retry_after_http_date(waits: list[float]) -> None:
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)
+    ats = FakeAts(
+        sequence(httpx.Response(429, headers={"Retry-After": when}), httpx.Response(200, json=[]))
+    )
+    await get(ats)
+    assert len(waits) == 1
+    assert 0.5 <= waits[0] <= 2.0
+
+
+async def test_retry_after_beyond_the_cap_raises_rate_limited_at_once() -> None:
+    ats = FakeAts(sequence(httpx.Response(429, headers={"Retry-After": "3600"})))
+    with pytest.raises(RateLimited) as caught:
+        await get(ats)
+    assert caught.value.retry_after == 3600.0
+    assert len(ats.requests) == 1
+
+
+async def test_persistent_429_ends_as_rate_limited() -> None:
+    ats = FakeAts(sequence(httpx.Response(429, headers={"Retry-After": "0"})))
+    with pytest.raises(RateLimited) as caught:
+        await get(ats)
+    assert caught.value.retry_after == 0.0
+    assert len(ats.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, RequestRejected),
+        (401, AuthenticationFailed),
+        (403, PermissionDenied),
+        (404, JobNotFound),
+        (410, JobNotFound),
+        (422, RequestRejected),
+        (501, UpstreamUnavailable),
+    ],
+)
+async def test_final_statuses_are_never_retried(status: int, error: type[Exception]) -> None:
+    ats = FakeAts(sequence(httpx.Response(status, json={"error": "secret-token-abc"})))
+    with pytest.raises(error) as caught:
+        await get(ats)
+    assert len(ats.requests) == 1
+    assert "secret-token-abc" not in str(caught.value)
+
+
+async def test_timeouts_are_retried_then_typed() -> None:
+    ats = FakeAts(sequence(httpx.ReadTimeout("slow")))
+    with pytest.raises(UpstreamTimeout):
+        await get(ats)
+    assert len(ats.requests) == 3
+
+
+async def test_connection_errors_are_retried_then_recovered() -> None:
+    ats = FakeAts(sequence(httpx.ConnectError("reset"), httpx.Response(200, json={"a": 1})))
+    assert (await get(ats)).json(CTX) == {"a": 1}
+
+
+async def test_a_hanging_attempt_is_cut_by_the_attempt_timeout() -> None:
+    from embloy_ats import Timeouts
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        raise AssertionError("not reached")
+
+    client = HttpClient(transport=httpx.MockTransport(hang), timeouts=Timeouts(attempt=0.05))
+    with pytest.raises(UpstreamTimeout):
+        await client.request("GET", URL, CTX)
+
+
+async def test_truncated_json_is_a_payload_error() -> None:
+    ats = FakeAts(sequence(httpx.Response(200, content=b'{"id": 1, "title": "Eng')))
+    response = await get(ats)
+    with pytest.raises(PayloadError, match="invalid JSON"):
+        response.json(CTX)
+
+
+async def test_html_with_200_is_a_payload_error() -> None:
+    page = b"<!DOCTYPE html><html><body>Maintenance</body></html>"
+    ats = FakeAts(
+        sequence(httpx.Response(200, content=page, headers={"content-type": "text/html"}))
+    )
+    response = await get(ats)
+    with pytest.raises(PayloadError, match="HTML"):
+        response.json(CTX)
+
+
+async def test_oversized_bodies_are_refused() -> None:
+    ats = FakeAts(sequence(httpx.Response(200, content=b"[" + b"1," * 5000 + b"1]")))
+    with pytest.raises(PayloadError, match="more than 1000 bytes"):
+        await get(ats, max_body_bytes=1000)
+
+
+async def test_redirects_are_not_followed() -> None:
+    ats = FakeAts(sequence(httpx.Response(302, headers={"Location": "http://169.254.169.254/"})))
+    with pytest.raises(UnexpectedRedirect):
+        await get(ats)
+    assert [str(r.url) for r in ats.requests] == [URL]
+
+
+async def test_rate_limit_headers_pause_the_bucket() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    class Clock:
+        def now(self) -> Any:
+            raise AssertionError
+
+        def monotonic(self) -> float:
+            return now[0]
+
+        async def sleep(self, seconds: float) -> None:
+            slept.append(seconds)
+            now[0] += seconds
+
+    headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4"}
+    ats = FakeAts(sequence(httpx.Response(200, json={}, headers=headers)))
+    client = ats.client(clock=Clock())
+    ctx = RequestContext("fake", "1", RateLimitPolicy(100, 1.0), "acct")
+    await client.request("GET", URL, ctx)
+    await client.request("GET", URL, ctx)
+    assert slept == [4.0]
+
+
+async def test_the_client_side_limiter_spaces_requests() -> None:
+    now = [0.0]
+
+    class Clock:
+        def now(self) -> Any:
+            raise AssertionError
+
+        def monotonic(self) -> float:
+            return now[0]
+
+        async def sleep(self, seconds: float) -> None:
+            now[0] += seconds
+
+    ats = FakeAts(sequence(httpx.Response(200, json={})))
+    client = ats.client(clock=Clock())
+    ctx = RequestContext("fake", "1", RateLimitPolicy(10, 10.0), "acct")  # Workable-like
+    for _ in range(25):
+        await client.request("GET", URL, ctx)
+    # 10 at once, then one per second: 15 more need 15 s.
+    assert now[0] == pytest.approx(15.0)
+
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("-5") == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("nan") is None
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480.0 - 60) == 60.0
+
+
+async def test_private_hosts_are_refused_by_the_real_transport(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("EMBLOY_ATS_ALLOW_PRIVATE_NETWORK", raising=False)
+    client = HttpClient()
+    try:
+        with pytest.raises(ConfigurationError, match="private host"):
+            await client.request("GET", "http://127.0.0.1:9/x", CTX)
+    finally:
+        await client.aclose()
+
+
+async def test_oauth_token_is_fetched_once_for_concurrent_requests() -> None:
+    token_calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            token_calls.append(request)
+            return httpx.Response(200, json={"access_token": "tok-1", "expires_in": 3600})
+        assert request.headers["Authorization"] == "Bearer tok-1"
+        return httpx.Response(200, json={})
+
+    ats = FakeAts(handler)
+    client = ats.client()
+    auth = OAuth2Token(
+        token_url="https://api.ats.example/oauth/token",
+        client_id=SecretStr("id"),
+        client_secret=SecretStr("shh"),
+    )
+
+    async def one() -> None:
+        headers = await auth.headers(client, CTX)
+        await client.request("GET", URL, CTX, headers=headers)
+
+    await asyncio.gather(*(one() for _ in range(20)))
+    assert len(token_calls) == 1
+    assert b"grant_type=client_credentials" in token_calls[0].content
+
+
+async def test_oauth_token_endpoint_rejection_is_authentication_failed() -> None:
+    ats = FakeAts(sequence(httpx.Response(400, json={"error": "invalid_client"})))
+    auth = OAuth2Token(
+        token_url="https://api.ats.example/oauth/token",
+        client_id=SecretStr("id"),
+        client_secret=SecretStr("wrong-secret-value"),
+    )
+    with pytest.raises(AuthenticationFailed) as caught:
+        await auth.headers(ats.client(), CTX)
+    assert "wrong-secret-value" not in str(caught.value) + repr(caught.value) + repr(auth)
