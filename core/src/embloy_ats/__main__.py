@@ -1,0 +1,3 @@
+from embloy_ats.cli import main
+
+main()

@@ -1,0 +1,154 @@
+"""The `embloy-ats` command: listing, fetching from a real local server, clear failures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from embloy_ats.cli import app, env_values
+from typer.testing import CliRunner
+
+from tests.conftest import CASSETTES, ROOT, payload
+
+runner = CliRunner()
+GONG = payload("greenhouse/found_gongio_4679941006.yaml")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    seen: list[str] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(self.path)
+        if self.path.startswith("/v1/boards/gongio/jobs/4679941006?"):
+            status, body = 200, GONG
+        else:
+            status, body = 404, b"{}"
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_ats(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A real HTTP server on loopback that serves a real Greenhouse answer."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("EMBLOY_ATS_ALLOW_PRIVATE_NETWORK", "1")
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_connectors_lists_greenhouse_from_its_entry_point() -> None:
+    result = runner.invoke(app, ["connectors", "--json"])
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)
+    (gh,) = [c for c in listed["connectors"] if c["mode"] == "greenhouse"]
+    assert gh["distribution"] == "embloy-ats-greenhouse"
+    assert gh["auth"] == ["none"]
+    assert [s["name"] for s in gh["settings"]] == ["base_url", "board_token"]
+    assert gh["job_id_pattern"] == "[1-9][0-9]{0,19}"
+    assert gh["questions"] is True
+
+
+def test_fetch_prints_a_correct_job_from_a_server_serving_a_real_payload(local_ats: str) -> None:
+    result = runner.invoke(
+        app,
+        ["fetch", "greenhouse", "4679941006", "--setting", "board_token=gongio",
+         "--setting", f"base_url={local_ats}", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    job = json.loads(result.stdout)
+    assert job["slug"] == "greenhouse__4679941006"
+    assert job["title"] == "Commercial Revenue Architect"
+    assert job["company"] == "Gong.io"
+    assert job["department"] == "Customer Success"
+    assert len(job["locations"]) == 5
+
+
+def test_fetch_pretty_output(local_ats: str) -> None:
+    result = runner.invoke(
+        app,
+        ["fetch", "greenhouse", "4679941006", "-s", "board_token=gongio", "-s",
+         f"base_url={local_ats}"],
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert "Commercial Revenue Architect" in result.stdout
+    assert "Customer Success" in result.stdout
+
+
+def test_settings_come_from_the_environment(
+    local_ats: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EMBLOY_ATS_GREENHOUSE_BOARD_TOKEN", "gongio")
+    monkeypatch.setenv("EMBLOY_ATS_GREENHOUSE_BASE_URL", local_ats)
+    result = runner.invoke(app, ["fetch", "greenhouse", "4679941006", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert env_values("lever", ["api_key"], {"EMBLOY_ATS_LEVER_API_KEY": "k"}) == {"api_key": "k"}
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["fetch", "greenhouse", "../1", "-s", "board_token=gongio"], 2, "not a valid job id"),
+        (["fetch", "greenhouse", "1", "-s", "board_token=a/b"], 2, "board_token"),
+        (["fetch", "greenhouse", "1"], 2, "board_token"),
+        (["fetch", "greenhouse", "1", "-s", "board_token"], 2, "NAME=VALUE"),
+        (["fetch", "nope", "1"], 2, "no connector is installed"),
+        (["fetch", "greenhouse", "5", "-s", "board_token=gongio"], 3, "has no such job"),
+    ],
+)
+def test_failures_print_one_line_and_a_distinct_exit_code(
+    local_ats: str, args: list[str], code: int, message: str
+) -> None:
+    result = runner.invoke(app, [*args, "-s", f"base_url={local_ats}"])
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_upstream_exits_6(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMBLOY_ATS_ALLOW_PRIVATE_NETWORK", "1")
+    result = runner.invoke(
+        app,
+        ["fetch", "greenhouse", "1", "-s", "board_token=a", "-s", "base_url=http://127.0.0.1:9"],
+    )
+    assert result.exit_code == 6
+    assert "could not be reached" in result.stderr
+
+
+def test_fetch_replays_cassettes_offline() -> None:
+    cassette = CASSETTES / "greenhouse" / "found_docs_example_44444.yaml"
+    result = runner.invoke(
+        app, ["fetch", "greenhouse", "44444", "-s", "board_token=acme", "--replay", str(cassette),
+              "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["questions"][3]["type"] == "yes_no"
+
+
+def test_the_readme_demo_command_runs_offline() -> None:
+    """The README's first command, as a user runs it: a real process, no network."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "embloy_ats", "demo", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["title"] == "Commercial Revenue Architect"
+    assert "no network" in completed.stderr
