@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import EntryPoint
 
+import embloy_ats
 import pytest
 from embloy_ats import ConfigurationError, Registry
 from embloy_ats.registry import ENTRY_POINT_GROUP
 from embloy_ats_greenhouse import GreenhouseConnector
+
+from tests.conftest import ROOT
 
 
 def ep(name: str, value: str) -> EntryPoint:
@@ -65,11 +69,6 @@ def test_unknown_mode_lists_what_is_installed() -> None:
 
 
 def test_the_error_reference_matches_the_exit_codes() -> None:
-    import re
-
-    import embloy_ats
-    from tests.conftest import ROOT
-
     table = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
     documented = dict(re.findall(r"^\| `(\w+)` \| (\d) \|", table, re.MULTILINE))
     errors = {
