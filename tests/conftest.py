@@ -10,12 +10,10 @@ import httpx
 import pytest
 import stamina
 from embloy_ats import HttpClient, RetryPolicy, Timeouts
+from embloy_ats.testing.secrets import REDACTED, SECRET_HEADERS, SECRET_PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
-# Headers and parameters that could carry a secret; scrubbed should a cassette be recorded.
-SECRET_HEADERS = ["authorization", "cookie", "set-cookie", "x-api-key", "api-key"]
-SECRET_PARAMS = ["api_key", "apikey", "key", "token", "access_token", "client_secret"]
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -30,8 +28,8 @@ def _no_retry_waits() -> Iterator[None]:
 @pytest.fixture
 def vcr_config() -> dict[str, Any]:
     return {
-        "filter_headers": SECRET_HEADERS,
-        "filter_query_parameters": SECRET_PARAMS,
+        "filter_headers": [(name, REDACTED) for name in SECRET_HEADERS],
+        "filter_query_parameters": [(name, REDACTED) for name in SECRET_PARAMS],
         "decode_compressed_response": True,
     }
 

@@ -19,6 +19,7 @@ from embloy_ats import (
     QuestionType,
     Visibility,
 )
+from embloy_ats.testing.conformance import ConnectorConformance
 from embloy_ats_greenhouse import GreenhouseConnector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -200,3 +201,13 @@ async def test_any_json_gives_a_job_or_a_payload_error(body: object) -> None:
         return
     assert job.external_id == "7"
     assert job.title
+
+
+class TestGreenhouseConformance(ConnectorConformance):
+    mode = "greenhouse"
+    settings = {"board_token": "gongio"}
+    cassette_dir = CASSETTES / "greenhouse"
+    known_job = ("4679941006", "found_gongio_4679941006.yaml")
+    unknown_job = ("999999999", "not_found.yaml")
+    extra_malformed_ids = ("abc", "0123", "12.5", "-5")
+    skip = {"bad_credentials": "the Job Board API is public and takes no credentials"}

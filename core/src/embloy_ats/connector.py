@@ -120,7 +120,7 @@ class Connector(ABC):
             http.allow_private_network if http is not None else private_network_allowed()
         )
         self.base_url = check_base_url(
-            self.settings.base_url or self.default_base_url,
+            self.settings.base_url or self.api_origin(),
             connector=self.mode,
             allow_private=allow_private,
         )
@@ -141,6 +141,23 @@ class Connector(ABC):
             raise _config_error(cls.mode, kind, exc) from None
 
     # -- hooks a connector may override -----------------------------------------------------
+
+    def api_origin(self) -> str:
+        """The API origin when `base_url` is not set.
+
+        `default_base_url` may name settings in braces, e.g. `https://{subdomain}.workable.com`;
+        they are filled from the validated settings (declare them as `Subdomain` or
+        `PathSegment` so only a single DNS label or path segment can get in). Override for
+        origins chosen by a setting such as a region.
+        """
+        values = {key: str(value) for key, value in self.settings.model_dump().items()}
+        try:
+            return self.default_base_url.format_map(values)
+        except (KeyError, ValueError) as exc:
+            raise ConfigurationError(
+                f"default_base_url {self.default_base_url!r} names an unknown setting ({exc})",
+                connector=self.mode,
+            ) from None
 
     def make_auth(self) -> Auth:
         """The auth for these credentials; the default sends none."""

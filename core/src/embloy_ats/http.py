@@ -440,14 +440,20 @@ def default_http_client() -> HttpClient:
     return client
 
 
-AnswerKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
+AnswerKey = tuple[str, str, str, tuple[tuple[str, str], ...], str]
 
 
-def answer_key(method: str, url: str) -> AnswerKey:
-    """What identifies a request for replay: method, host, path and the query as a set."""
+def answer_key(method: str, url: str, body: bytes | str | None = None) -> AnswerKey:
+    """What identifies a request for replay: method, host, path, the query as a set, and
+    for requests with a body (Ashby's `POST jobPosting.info`) the body, JSON-normalised."""
     parts = urlsplit(url)
     query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return (method.upper(), parts.netloc.lower(), parts.path, query)
+    raw = body.encode() if isinstance(body, str) else (body or b"")
+    try:
+        canonical = json.dumps(json.loads(raw), sort_keys=True) if raw.strip() else ""
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        canonical = raw.decode("utf-8", "replace")
+    return (method.upper(), parts.netloc.lower(), parts.path, query, canonical)
 
 
 @dataclass(frozen=True)
@@ -463,11 +469,14 @@ class ReplayTransport(httpx.AsyncBaseTransport):
     def __init__(self, answers: Mapping[AnswerKey, RecordedAnswer]) -> None:
         self._answers = dict(answers)
         self.requests: list[str] = []
+        self.unanswered: list[str] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(f"{request.method} {request.url}")
-        answer = self._answers.get(answer_key(request.method, str(request.url)))
+        body = await request.aread()
+        answer = self._answers.get(answer_key(request.method, str(request.url), body))
         if answer is None:
+            self.unanswered.append(f"{request.method} {request.url}")
             raise httpx.ConnectError(f"no recorded answer for {request.method} {request.url.path}")
         return httpx.Response(
             answer.status, headers=list(answer.headers), content=answer.body, request=request

@@ -38,7 +38,11 @@ def recorded_answers(cassettes: Iterable[Path]) -> dict[AnswerKey, RecordedAnswe
             request, response = interaction.get("request"), interaction.get("response")
             if not isinstance(request, dict) or not isinstance(response, dict):
                 continue
-            key = answer_key(str(request.get("method", "GET")), str(request.get("uri", "")))
+            key = answer_key(
+                str(request.get("method", "GET")),
+                str(request.get("uri", "")),
+                request.get("body") if isinstance(request.get("body"), str | bytes) else None,
+            )
             status = response.get("status")
             body = response.get("body")
             body = body.get("string", "") if isinstance(body, dict) else ""

@@ -1,0 +1,1 @@
+"""Ashby connector for embloy-ats."""

@@ -1,0 +1,1 @@
+"""Lever connector for embloy-ats."""

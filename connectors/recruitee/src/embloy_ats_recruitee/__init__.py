@@ -1,0 +1,1 @@
+"""Recruitee connector for embloy-ats."""

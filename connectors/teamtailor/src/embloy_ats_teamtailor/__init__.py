@@ -1,0 +1,1 @@
+"""Teamtailor connector for embloy-ats."""

@@ -1,0 +1,1 @@
+"""Workable connector for embloy-ats."""

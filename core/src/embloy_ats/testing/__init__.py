@@ -1,0 +1,1 @@
+"""Test tooling for connectors: the conformance suite and the cassette secret scanner."""
