@@ -227,3 +227,8 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(EmbloyAtsError.exit_code)
+
+
+from embloy_ats.resolver_cli import register as _register_resolver  # noqa: E402 - needs `app`
+
+_register_resolver(app)

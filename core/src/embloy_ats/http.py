@@ -25,6 +25,7 @@ import httpx
 import stamina
 from pydantic import JsonValue
 
+from embloy_ats import metrics
 from embloy_ats.clock import SYSTEM_CLOCK, Clock
 from embloy_ats.errors import (
     AuthenticationFailed,
@@ -283,6 +284,7 @@ class HttpClient:
         request = self._http().build_request(
             method, url, headers=headers, params=params, json=json_body, data=form
         )
+        attempts = 0
         try:
             async for attempt in stamina.retry_context(
                 on=self._decide,
@@ -293,6 +295,9 @@ class HttpClient:
                 wait_jitter=self.retry.wait_jitter,
             ):
                 with attempt:
+                    attempts += 1
+                    if attempts > 1:
+                        metrics.UPSTREAM_RETRIES.labels(ctx.connector).inc()
                     return await self._attempt(request, ctx, ok_statuses)
         except _Retryable as exc:
             raise self._exhausted(exc.response, exc.retry_after, ctx) from None
@@ -326,11 +331,14 @@ class HttpClient:
         if ctx.rate_limit is not None:
             await self.limiter.bucket(ctx.rate_limit_key or ctx.connector, ctx.rate_limit).acquire()
         started = time.perf_counter()
+        metrics.UPSTREAM_REQUESTS.labels(ctx.connector).inc()
         try:
             async with asyncio.timeout(self.timeouts.attempt):
                 response = await self._send(request, ctx)
         except TimeoutError:
             raise _AttemptTimedOut from None
+        finally:
+            metrics.UPSTREAM_SECONDS.labels(ctx.connector).observe(time.perf_counter() - started)
         response = Response(
             status_code=response.status_code,
             headers=response.headers,

@@ -1,0 +1,422 @@
+"""The resolver: a job a candidate applies to, from the store if known and fresh, else
+fetched once from the ATS, normalised, stored and returned.
+
+- Single-flight: concurrent resolves of one unknown job share one upstream fetch, in one
+  process (a shared task) and across processes on PostgreSQL (an advisory lock, after which
+  followers read what the leader stored, or the failure it remembered).
+- Freshness: a max age per connector; a stale job is refetched, and served flagged as stale
+  when the ATS is down or rate-limiting (bounded by `stale_if_error`).
+- Negative cache: a job the ATS says is gone is remembered for `negative_ttl`; any other
+  failure for `failure_ttl`, so a flood of clicks does not hammer a failing ATS.
+- Tenants: every stored row is keyed by tenant; a tenant resolves only through its own
+  connections, whose credentials are encrypted at rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from embloy_ats import errors, metrics
+from embloy_ats.clock import SYSTEM_CLOCK, Clock
+from embloy_ats.connector import Connector
+from embloy_ats.crypto import KeyRing
+from embloy_ats.errors import ConfigurationError, EmbloyAtsError, JobNotFound, RateLimited
+from embloy_ats.http import HttpClient
+from embloy_ats.model import SCHEMA_VERSION, Job, JobStatus
+from embloy_ats.registry import Registry
+from embloy_ats.store import Store, StoredConnection, StoredJob, Tenant, store_from_env
+from embloy_ats.store.base import Miss
+
+log = logging.getLogger("embloy_ats.resolver")
+
+Source = Literal["store", "upstream", "stale"]
+_TRANSIENT = (errors.UpstreamUnavailable, errors.RateLimited)
+_GONE_STATUSES = (JobStatus.CLOSED, JobStatus.ARCHIVED)
+
+
+@dataclass(frozen=True)
+class FreshnessPolicy:
+    #: seconds a stored job is served without asking the ATS again.
+    max_age: float = 3600.0
+    #: per-connector override of `max_age`.
+    max_age_by_connector: Mapping[str, float] = field(default_factory=dict)
+    #: how long past `max_age` a stored job may still be served while the ATS fails.
+    stale_if_error: float = 24 * 3600.0
+    #: how long "the ATS says this job does not exist" is remembered.
+    negative_ttl: float = 300.0
+    #: how long any other failed fetch is remembered (shared with followers).
+    failure_ttl: float = 5.0
+
+    def max_age_for(self, mode: str) -> float:
+        return self.max_age_by_connector.get(mode, self.max_age)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    job: Job
+    source: Source
+    #: seconds since the job was fetched from the ATS.
+    age: float
+
+    @property
+    def stale(self) -> bool:
+        return self.source == "stale"
+
+
+@dataclass(frozen=True)
+class JobFetched:
+    tenant_id: str
+    mode: str
+    job_id: str
+    job: Job
+
+
+@dataclass(frozen=True)
+class JobGone:
+    tenant_id: str
+    mode: str
+    job_id: str
+    #: "not_found" or the job's status ("closed", "archived").
+    reason: str
+
+
+Event = JobFetched | JobGone
+Subscriber = Callable[[Event], Awaitable[None] | None]
+
+
+class NoConnection(ConfigurationError):
+    hint = "Connect it first: `embloy-ats connections set TENANT MODE --setting ...`."
+
+
+def _error_from_miss(miss: Miss, mode: str, job_id: str) -> EmbloyAtsError:
+    cls = getattr(errors, miss.kind, None)
+    if not (isinstance(cls, type) and issubclass(cls, EmbloyAtsError)):
+        cls = errors.UpstreamUnavailable
+    if cls is RateLimited:
+        return RateLimited(
+            miss.message, retry_after=miss.retry_after, connector=mode, job_id=job_id
+        )
+    return cls(miss.message, connector=mode, job_id=job_id)
+
+
+class Resolver:
+    """Resolve jobs for tenants. Open it (`async with Resolver(...)`) before use."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        keys: KeyRing | None = None,
+        registry: Registry | None = None,
+        http: HttpClient | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        policy: FreshnessPolicy | None = None,
+    ) -> None:
+        self.store = store
+        self.keys = keys
+        self.registry = registry or Registry.discover()
+        self.http = http
+        self.clock = clock
+        self.policy = policy or FreshnessPolicy()
+        self._inflight: dict[str, asyncio.Task[Resolution]] = {}
+        self._tenants: dict[str, Tenant] = {}
+        self._connectors: dict[tuple[str, str], tuple[float, Connector]] = {}
+        self._subscribers: list[Subscriber] = []
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Resolver:
+        """Database from EMBLOY_ATS_DATABASE_URL, keys from EMBLOY_ATS_ENCRYPTION_KEYS."""
+        return cls(store_from_env(), keys=KeyRing.from_env(), **kwargs)
+
+    async def open(self) -> None:
+        await self.store.open()
+
+    async def close(self) -> None:
+        for task in list(self._inflight.values()):
+            task.cancel()
+        await self.store.close()
+        if self.http is not None:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> Resolver:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- events ---------------------------------------------------------------------------
+
+    def subscribe(self, callback: Subscriber) -> None:
+        """Call `callback(event)` on every JobFetched and JobGone; its errors are logged only."""
+        self._subscribers.append(callback)
+
+    async def _emit(self, event: Event) -> None:
+        for callback in self._subscribers:
+            try:
+                outcome = callback(event)
+                if inspect.isawaitable(outcome):
+                    await outcome
+            except Exception:
+                log.exception("event subscriber failed", extra={"event": type(event).__name__})
+
+    # -- tenants and connections -------------------------------------------------------------
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    async def create_tenant(self, name: str) -> Tenant:
+        name = name.strip()
+        if not name or len(name) > 200 or not name.isprintable():
+            raise ConfigurationError("a tenant name must be 1-200 printable characters")
+        return await self.store.create_tenant(name, now=self._now())
+
+    async def tenant(self, name_or_id: str) -> Tenant:
+        cached = self._tenants.get(name_or_id)
+        if cached is None:
+            cached = self._tenants[name_or_id] = await self.store.tenant(name_or_id)
+        return cached
+
+    async def set_connection(
+        self,
+        tenant: str,
+        mode: str,
+        settings: Mapping[str, str],
+        credentials: Mapping[str, str] | None = None,
+    ) -> StoredConnection:
+        """Validate (no request is made) and store a tenant's connection to an ATS."""
+        found = await self.tenant(tenant)
+        cls = self.registry.get(mode).connector
+        cls(dict(settings), dict(credentials or {}))  # raises ConfigurationError if invalid
+        blob = None
+        if credentials:
+            if self.keys is None:
+                raise ConfigurationError(
+                    "credentials cannot be stored without an encryption key",
+                    hint="Set EMBLOY_ATS_ENCRYPTION_KEYS (`embloy-ats keys generate`).",
+                )
+            blob = self.keys.encrypt(credentials)
+        connection = StoredConnection(found.id, mode, dict(settings), blob, self._now())
+        await self.store.put_connection(connection)
+        self._connectors.pop((found.id, mode), None)
+        return connection
+
+    async def rotate_credentials(self) -> int:
+        """Re-encrypt every stored credential under the newest key; returns how many."""
+        if self.keys is None:
+            raise ConfigurationError("no encryption key is configured")
+        rotated = 0
+        for connection in await self.store.list_connections():
+            if connection.credentials is None:
+                continue
+            what = f"tenant {connection.tenant_id} / {connection.mode}"
+            blob = self.keys.rotate(connection.credentials, what=what)
+            await self.store.put_connection(
+                StoredConnection(
+                    connection.tenant_id, connection.mode, connection.settings, blob,
+                    connection.updated_at,
+                )
+            )  # fmt: skip
+            rotated += 1
+        return rotated
+
+    async def _connector(self, tenant: Tenant, mode: str) -> Connector:
+        connection = await self.store.get_connection(tenant.id, mode)
+        if connection is None:
+            raise NoConnection(
+                f"tenant {tenant.name!r} has no connection for mode {mode!r}", connector=mode
+            )
+        cached = self._connectors.get((tenant.id, mode))
+        if cached is not None and cached[0] == connection.updated_at:
+            return cached[1]  # reused: its OAuth token cache and rate-limit key stay warm
+        credentials: dict[str, str] = {}
+        if connection.credentials is not None:
+            if self.keys is None:
+                raise ConfigurationError(
+                    "stored credentials cannot be read without EMBLOY_ATS_ENCRYPTION_KEYS",
+                    connector=mode,
+                )
+            credentials = self.keys.decrypt(
+                connection.credentials, what=f"tenant {tenant.name!r} / {mode}"
+            )
+        cls = self.registry.get(mode).connector
+        connector = cls(connection.settings, credentials, http=self.http, clock=self.clock)
+        self._connectors[(tenant.id, mode)] = (connection.updated_at, connector)
+        return connector
+
+    # -- resolving ----------------------------------------------------------------------------
+
+    async def resolve(self, tenant: str, mode: str, job_id: str) -> Job:
+        return (await self.resolve_detailed(tenant, mode, job_id)).job
+
+    async def resolve_detailed(self, tenant: str, mode: str, job_id: str) -> Resolution:
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            resolution = await self._resolve(tenant, mode, job_id)
+            outcome = resolution.source
+            return resolution
+        except JobNotFound:
+            outcome = "negative"
+            raise
+        finally:
+            metrics.RESOLVES.labels(mode, outcome).inc()
+            metrics.RESOLVE_SECONDS.labels(mode, outcome).observe(time.perf_counter() - started)
+
+    async def _resolve(self, tenant_ref: str, mode: str, job_id: str) -> Resolution:
+        info = self.registry.get(mode)
+        job_id = info.connector.validate_job_id(job_id)
+        tenant = await self.tenant(tenant_ref)
+        fresh = await self._from_store(tenant, mode, job_id)
+        if fresh is not None:
+            return fresh
+        key = f"{tenant.id}/{mode}/{job_id}"
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.create_task(self._lead(tenant, mode, job_id, key))
+            self._inflight[key] = task
+            task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        # shield: one impatient caller must not cancel the fetch the others wait for
+        return await asyncio.shield(task)
+
+    async def _from_store(self, tenant: Tenant, mode: str, job_id: str) -> Resolution | None:
+        """A fresh stored job; raises the remembered error of a recent miss; else None."""
+        now = self._now()
+        stored = await self.store.get_job(tenant.id, mode, job_id)
+        if stored is not None:
+            age = now - stored.fetched_at
+            if 0 <= age <= self.policy.max_age_for(mode):
+                job = self._load(stored)
+                if job is not None:
+                    return Resolution(job, "store", age)
+        miss = await self.store.get_miss(tenant.id, mode, job_id)
+        if miss is not None and miss.expires_at > now:
+            raise _error_from_miss(miss, mode, job_id)
+        return None
+
+    @staticmethod
+    def _load(stored: StoredJob) -> Job | None:
+        """The stored job, or None if it was written by an older schema (refetch it)."""
+        job = Job.model_validate_json(stored.job_json)
+        return job if job.schema_version == SCHEMA_VERSION else None
+
+    async def _lead(self, tenant: Tenant, mode: str, job_id: str, key: str) -> Resolution:
+        async with self.store.fetch_lock(key):
+            # Another process may have fetched it while we waited for the lock.
+            fresh = await self._from_store(tenant, mode, job_id)
+            if fresh is not None:
+                return fresh
+            connector = await self._connector(tenant, mode)
+            try:
+                job = await connector.fetch_job(job_id)
+            except EmbloyAtsError as exc:
+                metrics.UPSTREAM_FETCHES.labels(mode, type(exc).__name__).inc()
+                return await self._failed(tenant, mode, job_id, exc)
+            metrics.UPSTREAM_FETCHES.labels(mode, "ok").inc()
+            fetched_at = job.fetched_at.timestamp()
+            await self.store.put_job(
+                StoredJob(tenant.id, mode, job_id, job.model_dump_json(), fetched_at)
+            )
+        log.info(
+            "job fetched",
+            extra={"tenant": tenant.id, "connector": mode, "job_id": job_id, "status": job.status},
+        )
+        await self._emit(JobFetched(tenant.id, mode, job_id, job))
+        if job.status in _GONE_STATUSES:
+            await self._emit(JobGone(tenant.id, mode, job_id, job.status.value))
+        return Resolution(job, "upstream", 0.0)
+
+    async def _failed(
+        self, tenant: Tenant, mode: str, job_id: str, exc: EmbloyAtsError
+    ) -> Resolution:
+        now = self._now()
+        if isinstance(exc, _TRANSIENT):
+            stored = await self.store.get_job(tenant.id, mode, job_id)
+            if stored is not None:
+                age = now - stored.fetched_at
+                limit = self.policy.max_age_for(mode) + self.policy.stale_if_error
+                job = self._load(stored) if age <= limit else None
+                if job is not None:
+                    log.warning(
+                        "serving a stale job: the ATS failed",
+                        extra={"tenant": tenant.id, "connector": mode, "job_id": job_id,
+                               "error": type(exc).__name__, "age": age},
+                    )  # fmt: skip
+                    return Resolution(job, "stale", age)
+        if isinstance(exc, JobNotFound):
+            ttl = self.policy.negative_ttl
+        elif isinstance(exc, RateLimited) and exc.retry_after is not None:
+            ttl = max(self.policy.failure_ttl, exc.retry_after)
+        else:
+            ttl = self.policy.failure_ttl
+        retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+        miss = Miss(type(exc).__name__, exc.message, retry_after, now + ttl)
+        await self.store.put_miss(tenant.id, mode, job_id, miss)
+        log.info(
+            "job fetch failed",
+            extra={"tenant": tenant.id, "connector": mode, "job_id": job_id,
+                   "error": type(exc).__name__},
+        )  # fmt: skip
+        if isinstance(exc, JobNotFound):
+            await self._emit(JobGone(tenant.id, mode, job_id, "not_found"))
+        raise exc
+
+    async def jobs(self, tenant: str) -> list[Job]:
+        found = await self.tenant(tenant)
+        return [
+            job
+            for job in (self._load(stored) for stored in await self.store.list_jobs(found.id))
+            if job is not None
+        ]
+
+
+class SyncResolver:
+    """The resolver for scripts: blocking calls on a private event loop thread."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        from anyio.from_thread import start_blocking_portal
+
+        self._cm = start_blocking_portal()
+        self._portal = self._cm.__enter__()
+        self._resolver = resolver
+        self._portal.call(resolver.open)
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> SyncResolver:
+        return cls(Resolver.from_env(**kwargs))
+
+    def resolve(self, tenant: str, mode: str, job_id: str) -> Job:
+        return self._portal.call(self._resolver.resolve, tenant, mode, job_id)
+
+    def create_tenant(self, name: str) -> Tenant:
+        return self._portal.call(self._resolver.create_tenant, name)
+
+    def set_connection(
+        self,
+        tenant: str,
+        mode: str,
+        settings: Mapping[str, str],
+        credentials: Mapping[str, str] | None = None,
+    ) -> StoredConnection:
+        return self._portal.call(self._resolver.set_connection, tenant, mode, settings, credentials)
+
+    def jobs(self, tenant: str) -> list[Job]:
+        return self._portal.call(self._resolver.jobs, tenant)
+
+    def close(self) -> None:
+        try:
+            self._portal.call(self._resolver.close)
+        finally:
+            self._cm.__exit__(None, None, None)
+
+    def __enter__(self) -> SyncResolver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,120 @@
+"""The store: tenants, their connections, resolved jobs and remembered misses.
+
+Two backends share this interface and one test suite: SQLite (embedded default, one
+process) and PostgreSQL (many service replicas). Every job row is keyed by tenant, mode and
+job id, so a tenant can only ever read its own jobs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+
+from embloy_ats.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    name: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class StoredConnection:
+    tenant_id: str
+    mode: str
+    settings: dict[str, str]
+    #: Fernet token of the credentials mapping; None when the connection needs none.
+    credentials: bytes | None
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class StoredJob:
+    tenant_id: str
+    mode: str
+    job_id: str
+    job_json: str
+    fetched_at: float
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A remembered failure: the ATS said the job is gone, or the last fetch failed."""
+
+    kind: str  # the error class name, e.g. "JobNotFound"
+    message: str
+    retry_after: float | None
+    expires_at: float
+
+
+class UnknownTenant(ConfigurationError):
+    hint = "List tenants with `embloy-ats tenants list`, or add one with `embloy-ats tenants add`."
+
+
+def new_tenant_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Store(ABC):
+    """Async persistence. Open with `await store.open()` (applies migrations), then use."""
+
+    @abstractmethod
+    async def open(self) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    # tenants
+    @abstractmethod
+    async def create_tenant(self, name: str, *, now: float) -> Tenant: ...
+
+    @abstractmethod
+    async def find_tenant(self, name_or_id: str) -> Tenant | None: ...
+
+    @abstractmethod
+    async def list_tenants(self) -> list[Tenant]: ...
+
+    async def tenant(self, name_or_id: str) -> Tenant:
+        found = await self.find_tenant(name_or_id)
+        if found is None:
+            raise UnknownTenant(f"no tenant is named or has the id {name_or_id[:64]!r}")
+        return found
+
+    # connections
+    @abstractmethod
+    async def put_connection(self, connection: StoredConnection) -> None: ...
+
+    @abstractmethod
+    async def get_connection(self, tenant_id: str, mode: str) -> StoredConnection | None: ...
+
+    @abstractmethod
+    async def list_connections(self, tenant_id: str | None = None) -> list[StoredConnection]: ...
+
+    # jobs
+    @abstractmethod
+    async def get_job(self, tenant_id: str, mode: str, job_id: str) -> StoredJob | None: ...
+
+    @abstractmethod
+    async def put_job(self, job: StoredJob) -> None:
+        """Store the job and forget any miss for it, atomically."""
+
+    @abstractmethod
+    async def list_jobs(self, tenant_id: str) -> list[StoredJob]: ...
+
+    @abstractmethod
+    async def get_miss(self, tenant_id: str, mode: str, job_id: str) -> Miss | None: ...
+
+    @abstractmethod
+    async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None: ...
+
+    @abstractmethod
+    def fetch_lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Held while one process fetches a job; others wait, then read what it stored.
+
+        A no-op where the store serves one process (SQLite): the resolver's in-process
+        single-flight covers that case.
+        """
