@@ -36,7 +36,6 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ENV_PREFIX = "EMBLOY_ATS_"
-DEMO_JOB = ("greenhouse", "4679941006", {"board_token": "gongio"})
 
 
 def _pairs(values: Iterable[str], kind: str) -> dict[str, str]:
@@ -184,29 +183,6 @@ def fetch_command(
     _print_job(_run(_fetch(connector, job_id)), as_json)
 
 
-@app.command("demo")
-def demo_command(
-    cassettes: Annotated[Path, typer.Option(help="The recorded ATS answers to replay.")] = Path(
-        "cassettes"
-    ),
-    as_json: Annotated[bool, typer.Option("--json", help="Print the Job as JSON.")] = False,
-) -> None:
-    """Fetch a real recorded job offline through the Greenhouse connector (no network)."""
-    from embloy_ats.replay import replay_transport
-
-    mode, job_id, settings = DEMO_JOB
-    files = sorted((cassettes / mode).glob("*.yaml"))
-    if not files:
-        err.print(f"error: no cassettes under {cassettes / mode}; run from the repository root")
-        raise typer.Exit(ConfigurationError.exit_code)
-    http = HttpClient(transport=replay_transport(files))
-    connector = _guard(
-        lambda: _connector(mode, [f"{k}={v}" for k, v in settings.items()], [], http)
-    )
-    err.print(f"replaying {len(files)} recorded answers from {cassettes / mode} (no network)")
-    _print_job(_run(_fetch(connector, job_id)), as_json)
-
-
 def _guard(make: Any) -> Any:
     try:
         return make()
@@ -230,5 +206,7 @@ def main() -> None:
 
 
 from embloy_ats.resolver_cli import register as _register_resolver  # noqa: E402 - needs `app`
+from embloy_ats.service.cli import register as _register_service  # noqa: E402
 
 _register_resolver(app)
+_register_service(app)

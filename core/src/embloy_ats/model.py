@@ -132,7 +132,7 @@ class QuestionCategory(StrEnum):
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-def _http_url(value: str | None) -> str | None:
+def http_url(value: str | None) -> str | None:
     """Only http(s) links survive: a `javascript:` apply URL would run in Embloy's page."""
     if value is None:
         return None
@@ -270,7 +270,7 @@ class Job(BaseModel):
     @field_validator("posting_url", "apply_url")
     @classmethod
     def _urls(cls, value: str | None) -> str | None:
-        return _http_url(value)
+        return http_url(value)
 
     @field_validator("applicant_location_requirements")
     @classmethod

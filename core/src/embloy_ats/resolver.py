@@ -193,7 +193,7 @@ class Resolver:
         """Validate (no request is made) and store a tenant's connection to an ATS."""
         found = await self.tenant(tenant)
         cls = self.registry.get(mode).connector
-        cls(dict(settings), dict(credentials or {}))  # raises ConfigurationError if invalid
+        cls(dict(settings), dict(credentials or {}), http=self.http)  # raises if invalid
         blob = None
         if credentials:
             if self.keys is None:

@@ -6,7 +6,15 @@ import os
 from collections.abc import Mapping
 
 from embloy_ats.errors import ConfigurationError
-from embloy_ats.store.base import Miss, Store, StoredConnection, StoredJob, Tenant, UnknownTenant
+from embloy_ats.store.base import (
+    ClientToken,
+    Miss,
+    Store,
+    StoredConnection,
+    StoredJob,
+    Tenant,
+    UnknownTenant,
+)
 
 DATABASE_URL_ENV = "EMBLOY_ATS_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///embloy-ats.db"
@@ -40,6 +48,7 @@ def store_from_env(environ: Mapping[str, str] = os.environ) -> Store:
 
 
 __all__ = [
+    "ClientToken",
     "DATABASE_URL_ENV",
     "DEFAULT_DATABASE_URL",
     "Miss",

@@ -51,6 +51,17 @@ class Miss:
     expires_at: float
 
 
+@dataclass(frozen=True)
+class ClientToken:
+    """An issued client token (the secret itself is never stored, only its id)."""
+
+    jti: str
+    tenant_id: str
+    issued_at: float
+    expires_at: float
+    revoked_at: float | None
+
+
 class UnknownTenant(ConfigurationError):
     hint = "List tenants with `embloy-ats tenants list`, or add one with `embloy-ats tenants add`."
 
@@ -110,6 +121,17 @@ class Store(ABC):
 
     @abstractmethod
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None: ...
+
+    # client tokens (the service's partner credentials)
+    @abstractmethod
+    async def put_client_token(self, token: ClientToken) -> None: ...
+
+    @abstractmethod
+    async def get_client_token(self, jti: str) -> ClientToken | None: ...
+
+    @abstractmethod
+    async def revoke_client_token(self, jti: str, *, now: float) -> bool:
+        """Mark revoked; False if no such token."""
 
     @abstractmethod
     def fetch_lock(self, key: str) -> AbstractAsyncContextManager[None]:

@@ -18,6 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
+    ClientToken,
     Miss,
     Store,
     StoredConnection,
@@ -58,6 +59,17 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                 retry_after DOUBLE PRECISION,
                 expires_at DOUBLE PRECISION NOT NULL,
                 PRIMARY KEY (tenant_id, mode, job_id))""",
+        ],
+    ),
+    (
+        2,
+        [
+            """CREATE TABLE client_tokens (
+                jti TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                issued_at DOUBLE PRECISION NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL,
+                revoked_at DOUBLE PRECISION)""",
         ],
     ),
 ]
@@ -245,6 +257,29 @@ class PostgresStore(Store):
             "retry_after = excluded.retry_after, expires_at = excluded.expires_at",
             (tenant_id, mode, job_id, miss.kind, miss.message, miss.retry_after, miss.expires_at),
         )
+
+    async def put_client_token(self, token: ClientToken) -> None:
+        await self._run(
+            "INSERT INTO client_tokens (jti, tenant_id, issued_at, expires_at, revoked_at) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            (token.jti, token.tenant_id, token.issued_at, token.expires_at, token.revoked_at),
+        )
+
+    async def get_client_token(self, jti: str) -> ClientToken | None:
+        row = await self._one(
+            "SELECT jti, tenant_id, issued_at, expires_at, revoked_at FROM client_tokens "
+            "WHERE jti = %s",
+            (jti,),
+        )
+        return ClientToken(*row) if row else None
+
+    async def revoke_client_token(self, jti: str, *, now: float) -> bool:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(
+                "UPDATE client_tokens SET revoked_at = coalesce(revoked_at, %s) WHERE jti = %s",
+                (now, jti),
+            )
+            return cursor.rowcount > 0
 
     def fetch_lock(self, key: str) -> AbstractAsyncContextManager[None]:
         return self._advisory_lock(lock_id(key))

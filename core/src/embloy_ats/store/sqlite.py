@@ -15,6 +15,7 @@ from pathlib import Path
 
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
+    ClientToken,
     Miss,
     Store,
     StoredConnection,
@@ -54,6 +55,17 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                 retry_after REAL,
                 expires_at REAL NOT NULL,
                 PRIMARY KEY (tenant_id, mode, job_id))""",
+        ],
+    ),
+    (
+        2,
+        [
+            """CREATE TABLE client_tokens (
+                jti TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                issued_at REAL NOT NULL,
+                expires_at REAL NOT NULL,
+                revoked_at REAL)""",
         ],
     ),
 ]
@@ -226,6 +238,28 @@ class SqliteStore(Store):
             "retry_after = excluded.retry_after, expires_at = excluded.expires_at",
             (tenant_id, mode, job_id, miss.kind, miss.message, miss.retry_after, miss.expires_at),
         )
+
+    async def put_client_token(self, token: ClientToken) -> None:
+        self.db.execute(
+            "INSERT INTO client_tokens (jti, tenant_id, issued_at, expires_at, revoked_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (token.jti, token.tenant_id, token.issued_at, token.expires_at, token.revoked_at),
+        )
+
+    async def get_client_token(self, jti: str) -> ClientToken | None:
+        row = self.db.execute(
+            "SELECT jti, tenant_id, issued_at, expires_at, revoked_at FROM client_tokens "
+            "WHERE jti = ?",
+            (jti,),
+        ).fetchone()
+        return ClientToken(*row) if row else None
+
+    async def revoke_client_token(self, jti: str, *, now: float) -> bool:
+        cursor = self.db.execute(
+            "UPDATE client_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE jti = ?",
+            (now, jti),
+        )
+        return cursor.rowcount > 0
 
     def fetch_lock(self, key: str) -> AbstractAsyncContextManager[None]:
         return _no_lock()

@@ -1,0 +1,1 @@
+"""The Embloy-side HTTP service: token exchange, apply handle, apply page, demo."""

@@ -1,0 +1,301 @@
+"""The Embloy-side HTTP service: token exchange, the apply handle, the apply page.
+
+Every error is JSON `{"error": {"code", "message"}}` with the status the kind of error
+deserves; never a stack trace, never a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from embloy_ats import errors
+from embloy_ats.model import JobStatus, http_url
+from embloy_ats.resolver import NoConnection, Resolution, Resolver
+from embloy_ats.service.apply_page import render_apply_page, render_error_page
+from embloy_ats.service.tokens import InvalidToken, RequestClaims, TokenService
+
+log = logging.getLogger("embloy_ats.service")
+_MAX_BODY = 16 * 1024
+_GONE = (JobStatus.CLOSED, JobStatus.ARCHIVED)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+def api_error(exc: Exception) -> ApiError:
+    """The HTTP face of an error: status, stable code, a message safe to show."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, InvalidToken):
+        return ApiError(401, "invalid_token", exc.message)
+    if isinstance(exc, errors.InvalidJobId):
+        return ApiError(400, "invalid_job_slug", str(exc))
+    if isinstance(exc, NoConnection):
+        return ApiError(400, "not_connected", str(exc))
+    if isinstance(exc, errors.ConfigurationError):
+        return ApiError(400, "bad_request", str(exc))
+    if isinstance(exc, errors.JobNotFound):
+        return ApiError(404, "job_not_found", str(exc))
+    if isinstance(exc, errors.RateLimited):
+        wait = math.ceil(exc.retry_after) if exc.retry_after is not None else 60
+        return ApiError(429, "rate_limited", str(exc), {"Retry-After": str(max(1, wait))})
+    if isinstance(exc, errors.UpstreamTimeout):
+        return ApiError(504, "upstream_timeout", str(exc))
+    if isinstance(exc, errors.UpstreamUnavailable):
+        return ApiError(503, "upstream_unavailable", str(exc))
+    if isinstance(exc, errors.EmbloyAtsError):
+        return ApiError(502, "upstream_error", str(exc))
+    log.exception("unexpected error")
+    return ApiError(500, "internal_error", "an unexpected error occurred; it has been logged")
+
+
+def _json_error(error: ApiError) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": error.code, "message": error.message}},
+        status_code=error.status,
+        headers=error.headers,
+    )
+
+
+async def _read_fields(request: Request) -> dict[str, str]:
+    """The body as form-encoded (what the Embloy SDKs send) or JSON."""
+    body = await request.body()
+    if len(body) > _MAX_BODY:
+        raise ApiError(413, "body_too_large", f"the body exceeds {_MAX_BODY} bytes")
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    try:
+        if kind == "application/json":
+            data = json.loads(body or b"{}")
+            if not isinstance(data, dict):
+                raise ValueError
+            return {str(k): v for k, v in data.items() if isinstance(v, str)}
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=False))
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_request", "the body is not valid form data or JSON") from None
+
+
+def _field(fields: dict[str, str], name: str, *, required: bool) -> str | None:
+    value = fields.get(name, "").strip()
+    if not value:
+        if required:
+            raise ApiError(400, "bad_request", f"the field {name!r} is required")
+        return None
+    if len(value) > 2048 or not value.isprintable():
+        raise ApiError(400, "bad_request", f"the field {name!r} is malformed")
+    return value
+
+
+def _url_field(fields: dict[str, str], name: str) -> str | None:
+    value = _field(fields, name, required=False)
+    try:
+        return http_url(value)
+    except ValueError:
+        raise ApiError(400, "bad_request", f"{name} must be an http(s) URL") from None
+
+
+_TOKEN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            media: {
+                "schema": {
+                    "type": "object",
+                    "required": ["mode", "job_slug"],
+                    "properties": {
+                        "mode": {"type": "string", "description": "The connector mode."},
+                        "job_slug": {"type": "string", "description": "The job's id in the ATS."},
+                        "success_url": {"type": "string", "format": "uri"},
+                        "cancel_url": {"type": "string", "format": "uri"},
+                    },
+                }
+            }
+            for media in ("application/x-www-form-urlencoded", "application/json")
+        },
+    }
+}
+_ERROR_SCHEMA = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                    }
+                },
+            }
+        }
+    }
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, **_ERROR_SCHEMA}
+    for status, text in {
+        400: "Bad input", 401: "Bad or expired token", 404: "Job gone", 429: "ATS rate limit",
+        502: "ATS error", 503: "ATS unavailable", 504: "ATS timeout",
+    }.items()
+}  # fmt: skip
+
+
+def _responses(ok: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"description": ok}, **_ERRORS}
+
+
+def create_app(
+    resolver: Resolver,
+    tokens: TokenService,
+    *,
+    owns_resolver: bool = True,
+    on_resolved: Callable[[Resolution], None] | None = None,
+) -> FastAPI:
+    """The service over an (unopened) resolver; it is opened and closed with the app."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if owns_resolver:
+            await resolver.open()
+        try:
+            yield
+        finally:
+            if owns_resolver:
+                await resolver.close()
+
+    app = FastAPI(
+        title="embloy-ats",
+        version="0.1.0",
+        summary="Apply with Embloy: token exchange and on-demand job resolution for any ATS.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return _json_error(exc)
+
+    @app.exception_handler(errors.EmbloyAtsError)
+    async def _domain_error(_: Request, exc: errors.EmbloyAtsError) -> JSONResponse:
+        return _json_error(api_error(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _json_error(ApiError(400, "bad_request", "the request is malformed"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _json_error(ApiError(exc.status_code, code, str(exc.detail)))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return _json_error(api_error(exc))
+
+    async def resolve(claims: RequestClaims) -> Resolution:
+        resolution = await resolver.resolve_detailed(claims.tenant_id, claims.mode, claims.job_slug)
+        if on_resolved is not None:
+            on_resolved(resolution)
+        if resolution.job.status in _GONE:
+            raise ApiError(404, "job_gone", f"the job is {resolution.job.status.value}")
+        return resolution
+
+    @app.post(
+        "/api/v0/sdk/request/auth/token",
+        openapi_extra=_TOKEN_BODY,
+        responses=_responses("A request token"),
+        tags=["sdk"],
+    )
+    async def request_token(
+        request: Request, client_token: str | None = Header(default=None, convert_underscores=False)
+    ) -> dict[str, str]:
+        """Exchange a partner's client token for a short-lived request token for one job."""
+        tenant_id = await tokens.verify_client_token(client_token)
+        fields = await _read_fields(request)
+        mode = _field(fields, "mode", required=True) or ""
+        slug = _field(fields, "job_slug", required=True) or ""
+        slug = slug.removeprefix(f"{mode}__")  # Embloy's own "<mode>__<id>" form works too
+        success_url, cancel_url = (
+            _url_field(fields, "success_url"),
+            _url_field(fields, "cancel_url"),
+        )
+        connector = resolver.registry.get(mode).connector
+        job_id = connector.validate_job_id(slug)
+        if await resolver.store.get_connection(tenant_id, mode) is None:
+            raise NoConnection(f"this client has no connection for mode {mode!r}", connector=mode)
+        token = tokens.issue_request_token(
+            tenant_id, mode, job_id, success_url=success_url, cancel_url=cancel_url
+        )
+        return {"request_token": token}
+
+    @app.post(
+        "/api/v0/sdk/request/handle",
+        responses=_responses("The session and the resolved job"),
+        tags=["sdk"],
+    )
+    async def handle(
+        request_token: str | None = Header(default=None, convert_underscores=False),
+    ) -> dict[str, Any]:
+        """Verify a request token and answer the job it is for, resolved on demand."""
+        claims = tokens.verify_request_token(request_token)
+        resolution = await resolve(claims)
+        return {
+            "session": {
+                "mode": claims.mode,
+                "job_slug": claims.job_slug,
+                "success_url": claims.success_url,
+                "cancel_url": claims.cancel_url,
+                "expires_at": claims.expires_at,
+                "source": resolution.source,
+                "stale": resolution.stale,
+            },
+            "job": json.loads(resolution.job.model_dump_json()),
+        }
+
+    @app.get("/sdk/apply", response_class=HTMLResponse, tags=["apply"])
+    async def apply_page(request_token: str | None = Query(default=None)) -> HTMLResponse:
+        """The page the candidate lands on: the job and its application form."""
+        try:
+            claims = tokens.verify_request_token(request_token)
+            resolution = await resolve(claims)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an error page
+            error = api_error(exc)
+            return HTMLResponse(
+                render_error_page(error.status, error.message),
+                status_code=error.status,
+                headers=_PAGE_HEADERS | error.headers,
+            )
+        page = render_apply_page(resolution.job, claims, stale=resolution.stale)
+        return HTMLResponse(page, headers=_PAGE_HEADERS)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/metrics", response_class=PlainTextResponse, tags=["ops"])
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+_PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",  # the request token is in the URL
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}

@@ -1,0 +1,97 @@
+"""CLI: `tokens issue/revoke`, `serve`, and the `demo` (the README's main command)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from embloy_ats.cli import _print_job, err, out
+from embloy_ats.crypto import KeyRing
+from embloy_ats.errors import ConfigurationError, EmbloyAtsError
+from embloy_ats.resolver import Resolver
+from embloy_ats.resolver_cli import with_resolver
+from embloy_ats.service.tokens import TokenService, secret_from_env
+
+tokens_app = typer.Typer(help="Client tokens for ATS partners.", no_args_is_help=True)
+
+
+@tokens_app.command("issue")
+def tokens_issue(
+    tenant: Annotated[str, typer.Argument(help="Tenant name or id.")],
+    expires_in: Annotated[float, typer.Option("--expires-in", help="Lifetime in days.")] = 365,
+) -> None:
+    """Print a new client token for the tenant (give it to the partner; it is shown once)."""
+
+    async def work(resolver: Resolver) -> tuple[str, str]:
+        found = await resolver.tenant(tenant)
+        return await TokenService(secret_from_env(), resolver.store).issue_client_token(
+            found.id, days=expires_in
+        )
+
+    token, jti = with_resolver(work)
+    out.print(token, markup=False)
+    err.print(f"token id {jti}; revoke with `embloy-ats tokens revoke {jti}`", markup=False)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token: Annotated[str, typer.Argument(help="The client token, or its id.")],
+) -> None:
+    """Revoke a client token: it stops working at once."""
+    jti = with_resolver(lambda r: TokenService(secret_from_env(), r.store).revoke(token))
+    err.print(f"revoked {jti}", markup=False)
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the HTTP service (EMBLOY_ATS_DATABASE_URL, _SECRET_KEY, _ENCRYPTION_KEYS)."""
+    import uvicorn
+
+    from embloy_ats.service.app import create_app
+
+    try:
+        secret = secret_from_env()
+        keys = KeyRing.from_env()
+        if keys is None:
+            raise ConfigurationError(
+                "EMBLOY_ATS_ENCRYPTION_KEYS is not set; the service cannot read credentials",
+                hint="Set it (`embloy-ats keys generate`); only `embloy-ats demo` runs without.",
+            )
+        resolver = Resolver.from_env()
+        app = create_app(resolver, TokenService(secret, resolver.store))
+    except EmbloyAtsError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        raise typer.Exit(exc.exit_code) from None
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+def demo_command(
+    cassettes: Annotated[Path, typer.Option(help="Recorded ATS answers to replay.")] = Path(
+        "cassettes"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Job as JSON.")] = False,
+) -> None:
+    """Run the whole Apply-with-Embloy flow offline: service, sandbox ATS, partner, candidate."""
+    from embloy_ats.service.demo import run_demo
+
+    try:
+        job = asyncio.run(run_demo(cassettes, err))
+    except EmbloyAtsError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        raise typer.Exit(exc.exit_code) from None
+    if as_json:
+        out.print_json(json.dumps(json.loads(job.model_dump_json())))
+    else:
+        _print_job(job, as_json=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(tokens_app, name="tokens")
+    app.command("serve")(serve_command)
+    app.command("demo")(demo_command)

@@ -1,0 +1,88 @@
+"""`embloy-ats demo`: the whole Apply-with-Embloy flow on this machine, offline.
+
+Starts the service on the configured database (the embedded SQLite file by default) and a
+local sandbox ATS that replays recorded answers, then plays the partner backend (client
+token -> request token, as the Embloy SDKs do) and the candidate (apply handle, apply page).
+A second run on the same database is answered from the store, and says so.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+
+from embloy_ats.crypto import KeyRing
+from embloy_ats.errors import ConfigurationError
+from embloy_ats.http import HttpClient
+from embloy_ats.model import Job
+from embloy_ats.resolver import Resolver
+from embloy_ats.sandbox import Sandbox
+from embloy_ats.service.app import create_app
+from embloy_ats.service.runner import serving
+from embloy_ats.service.tokens import SECRET_KEY_ENV, TokenService, new_secret
+from embloy_ats.store import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, store_for
+
+TENANT = "demo-employer"
+MODE, JOB_ID, SETTINGS = "greenhouse", "44444", {"board_token": "acme"}
+
+
+async def run_demo(cassettes: Path, console: Console) -> Job:
+    if not (cassettes / MODE).is_dir():
+        raise ConfigurationError(
+            f"no recorded answers under {cassettes / MODE}",
+            hint="Run the demo from the repository root, or pass --cassettes.",
+        )
+    database = os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+    secret = os.environ.get(SECRET_KEY_ENV) or new_secret()  # demo mode: a key per run is fine
+    sandbox = Sandbox.from_directory(cassettes)
+    say = console.print
+
+    async with serving(sandbox.app) as ats_url:
+        say(f"[bold]1.[/] sandbox ATS replaying {len(sandbox.answers)} recorded answers at "
+            f"{ats_url} (no network)")  # fmt: skip
+        http = HttpClient(allow_private_network=True)  # the sandbox lives on loopback
+        resolver = Resolver(store_for(database), keys=KeyRing.from_env(), http=http)
+        tokens = TokenService(secret, resolver.store)
+        async with serving(create_app(resolver, tokens)) as service_url:
+            say(f"[bold]2.[/] service at {service_url}, database {database}")
+            tenant = await resolver.store.find_tenant(TENANT) or await resolver.create_tenant(
+                TENANT
+            )
+            await resolver.set_connection(TENANT, MODE, SETTINGS | {"base_url": ats_url})
+            say(f"[bold]3.[/] tenant {TENANT!r} ({tenant.id}) connected to {MODE} "
+                f"board {SETTINGS['board_token']!r}")  # fmt: skip
+            client_token, jti = await tokens.issue_client_token(tenant.id, days=1)
+            say(f"[bold]4.[/] client token issued (id {jti}); the partner keeps it secret")
+            async with httpx.AsyncClient(base_url=service_url, timeout=30) as web:
+                exchange = await web.post(
+                    "/api/v0/sdk/request/auth/token",
+                    headers={"client_token": client_token},
+                    data={"mode": MODE, "job_slug": JOB_ID,
+                          "success_url": "https://partner.example/thanks"},
+                )  # fmt: skip
+                exchange.raise_for_status()
+                request_token = exchange.json()["request_token"]
+                redirect = f"{service_url}/sdk/apply?request_token={request_token[:16]}..."
+                say(f"[bold]5.[/] partner backend: client token -> request token; candidate "
+                    f"redirected to {redirect}")  # fmt: skip
+                handled = await web.post(
+                    "/api/v0/sdk/request/handle", headers={"request_token": request_token}
+                )
+                handled.raise_for_status()
+                answer = handled.json()
+                page = await web.get("/sdk/apply", params={"request_token": request_token})
+                page.raise_for_status()
+            source = answer["session"]["source"]
+            how = (
+                "fetched on demand from the ATS (first time this job is seen)"
+                if source == "upstream"
+                else "served from the store: this job was fetched on an earlier run"
+            )
+            say(f"[bold]6.[/] candidate lands: job {answer['job']['slug']} {how}")
+            say(f"[bold]7.[/] apply page rendered: {page.text.count('data-question=')} "
+                f"application questions, {len(page.text)} bytes")  # fmt: skip
+            say(f"   the sandbox ATS received {sum(sandbox.hits.values())} request(s) this run")
+            return Job.model_validate(answer["job"])

@@ -1,0 +1,180 @@
+"""Client and request tokens: JWTs signed with HS256 only.
+
+- A *client token* is a partner's long-lived secret: it names the tenant, is revocable (its
+  `jti` is recorded when issued and checked on every use) and expires.
+- A *request token* is short-lived (30 minutes by default) and bound to one tenant, mode and
+  job slug, plus the partner's success/cancel URLs.
+
+Hardening: the algorithm is pinned (no `alg: none`, no RS/HS key confusion: only HS256 is
+accepted and only with our key); `exp`, `iat`, `iss` and `typ` are required; the clock-skew
+leeway is small; the two kinds are signed with different keys derived from the secret, so
+one kind can never pass for the other even if `typ` were forged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from embloy_ats.clock import SYSTEM_CLOCK, Clock
+from embloy_ats.errors import ConfigurationError, EmbloyAtsError
+from embloy_ats.store import ClientToken, Store
+
+SECRET_KEY_ENV = "EMBLOY_ATS_SECRET_KEY"  # noqa: S105 - the variable's name
+ISSUER = "embloy-ats"
+ALGORITHM = "HS256"
+LEEWAY_SECONDS = 10
+REQUEST_TOKEN_SECONDS = 30 * 60
+_MIN_SECRET_BYTES = 32
+
+
+class InvalidToken(EmbloyAtsError):
+    """A client or request token that is missing, malformed, expired, revoked or not ours."""
+
+    hint = "Get a new token."
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class RequestClaims:
+    tenant_id: str
+    mode: str
+    job_slug: str
+    success_url: str | None
+    cancel_url: str | None
+    expires_at: int
+    jti: str
+
+
+def secret_from_env(environ: Mapping[str, str] = os.environ) -> str:
+    secret = environ.get(SECRET_KEY_ENV, "")
+    if len(secret.encode()) < _MIN_SECRET_BYTES:
+        raise ConfigurationError(
+            f"{SECRET_KEY_ENV} is not set or shorter than {_MIN_SECRET_BYTES} bytes",
+            hint=f"Set {SECRET_KEY_ENV} to a long random value, e.g. `openssl rand -hex 32`.",
+        )
+    return secret
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class TokenService:
+    def __init__(self, secret: str, store: Store, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        if len(secret.encode()) < _MIN_SECRET_BYTES:
+            raise ConfigurationError(f"the token secret must be at least {_MIN_SECRET_BYTES} bytes")
+        self._keys = {
+            kind: hmac.new(secret.encode(), f"embloy-ats/{kind}".encode(), hashlib.sha256).digest()
+            for kind in ("client", "request")
+        }
+        self.store = store
+        self.clock = clock
+
+    def _now(self) -> int:
+        return int(self.clock.now().timestamp())
+
+    def _encode(self, kind: str, claims: dict[str, Any]) -> str:
+        return jwt.encode(claims, self._keys[kind], algorithm=ALGORITHM)
+
+    def _decode(self, kind: str, token: str | None) -> dict[str, Any]:
+        if not token:
+            raise InvalidToken(f"the {kind} token is missing")
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") != ALGORITHM:
+                raise InvalidToken(f"the {kind} token is not signed with {ALGORITHM}")
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._keys[kind],
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iat", "iss", "sub", "jti", "typ"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken(f"the {kind} token has expired") from None
+        except jwt.PyJWTError:
+            raise InvalidToken(f"the {kind} token is invalid") from None
+        if claims.get("typ") != kind:
+            raise InvalidToken(f"that is not a {kind} token")
+        if claims["iat"] > self._now() + LEEWAY_SECONDS:
+            raise InvalidToken(f"the {kind} token is issued in the future")
+        return claims
+
+    # client tokens ------------------------------------------------------------------------
+
+    async def issue_client_token(self, tenant_id: str, *, days: float = 365) -> tuple[str, str]:
+        """A new client token for the tenant; returns (token, jti). Only the jti is stored."""
+        if not 0 < days <= 3650:
+            raise ConfigurationError("a client token lives between a moment and 10 years")
+        now = self._now()
+        jti = secrets.token_hex(16)
+        expires = now + int(days * 86400)
+        claims = {"iss": ISSUER, "sub": tenant_id, "typ": "client", "jti": jti,
+                  "iat": now, "exp": expires}  # fmt: skip
+        await self.store.put_client_token(ClientToken(jti, tenant_id, now, expires, None))
+        return self._encode("client", claims), jti
+
+    async def verify_client_token(self, token: str | None) -> str:
+        """The tenant id of a valid, unrevoked client token."""
+        claims = self._decode("client", token)
+        record = await self.store.get_client_token(str(claims["jti"]))
+        if record is None or record.tenant_id != claims["sub"]:
+            raise InvalidToken("the client token is unknown")
+        if record.revoked_at is not None:
+            raise InvalidToken("the client token has been revoked")
+        return record.tenant_id
+
+    async def revoke(self, token_or_jti: str) -> str:
+        """Revoke by token or by its id; returns the jti."""
+        jti = token_or_jti
+        if token_or_jti.count(".") == 2:
+            try:
+                claims = jwt.decode(token_or_jti, options={"verify_signature": False})
+                jti = str(claims.get("jti", ""))
+            except jwt.PyJWTError:
+                raise InvalidToken("that is neither a client token nor a token id") from None
+        if not await self.store.revoke_client_token(jti, now=self._now()):
+            raise InvalidToken(f"no client token has the id {jti[:40]!r}")
+        return jti
+
+    # request tokens -----------------------------------------------------------------------
+
+    def issue_request_token(
+        self,
+        tenant_id: str,
+        mode: str,
+        job_slug: str,
+        *,
+        success_url: str | None = None,
+        cancel_url: str | None = None,
+        seconds: int = REQUEST_TOKEN_SECONDS,
+    ) -> str:
+        now = self._now()
+        claims = {"iss": ISSUER, "sub": tenant_id, "typ": "request", "jti": secrets.token_hex(8),
+                  "iat": now, "exp": now + seconds, "mode": mode, "job_slug": job_slug,
+                  "success_url": success_url, "cancel_url": cancel_url}  # fmt: skip
+        return self._encode("request", claims)
+
+    def verify_request_token(self, token: str | None) -> RequestClaims:
+        claims = self._decode("request", token)
+        mode, slug = claims.get("mode"), claims.get("job_slug")
+        if not isinstance(mode, str) or not isinstance(slug, str):
+            raise InvalidToken("the request token names no job")
+        return RequestClaims(
+            tenant_id=str(claims["sub"]),
+            mode=mode,
+            job_slug=slug,
+            success_url=claims.get("success_url"),
+            cancel_url=claims.get("cancel_url"),
+            expires_at=int(claims["exp"]),
+            jti=str(claims["jti"]),
+        )

@@ -1,0 +1,229 @@
+"""The HTTP API: token exchange, apply handle, every error status, token attacks."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from tests.service.conftest import JOB, SECRET, Service
+
+TOKEN_PATH = "/api/v0/sdk/request/auth/token"
+HANDLE_PATH = "/api/v0/sdk/request/handle"
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert "Traceback" not in response.text
+    assert "k-acme-1" not in response.text
+    assert SECRET not in response.text
+    error: dict[str, Any] = body["error"]
+    return error
+
+
+async def test_exchange_form_then_handle(service: Service) -> None:
+    token = await service.request_token(success_url="https://partner.example/ok")
+    response = await service.client.post(HANDLE_PATH, headers={"request_token": token})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["job"]["slug"] == "fake__7"
+    assert body["job"]["title"] == "Backend Engineer"
+    assert body["session"]["mode"] == "fake"
+    assert body["session"]["job_slug"] == "7"
+    assert body["session"]["success_url"] == "https://partner.example/ok"
+    assert body["session"]["source"] == "upstream"
+    again = await service.client.post(HANDLE_PATH, headers={"request_token": token})
+    assert again.json()["session"]["source"] == "store"
+    assert len(service.ats.requests) == 1
+
+
+async def test_exchange_accepts_json_and_embloy_slugs(service: Service) -> None:
+    response = await service.client.post(
+        TOKEN_PATH,
+        headers={"client_token": service.client_token},
+        json={"mode": "fake", "job_slug": "fake__7"},
+    )
+    assert response.status_code == 200
+    claims = jwt.decode(response.json()["request_token"], options={"verify_signature": False})
+    assert claims["job_slug"] == "7"
+    assert claims["exp"] - claims["iat"] == 30 * 60
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "code"),
+    [
+        ({"mode": "fake"}, 400, "bad_request"),
+        ({"job_slug": "7"}, 400, "bad_request"),
+        ({"mode": "fake", "job_slug": "../7"}, 400, "invalid_job_slug"),
+        ({"mode": "fake", "job_slug": "7?x=1"}, 400, "invalid_job_slug"),
+        ({"mode": "nope", "job_slug": "7"}, 400, "bad_request"),
+        ({"mode": "greenhouse", "job_slug": "7"}, 400, "not_connected"),
+        (
+            {"mode": "fake", "job_slug": "7", "success_url": "javascript:alert(1)"},
+            400,
+            "bad_request",
+        ),
+    ],
+)
+async def test_exchange_refuses_bad_input(
+    service: Service, data: dict[str, str], status: int, code: str
+) -> None:
+    response = await service.client.post(
+        TOKEN_PATH, headers={"client_token": service.client_token}, data=data
+    )
+    assert_error(response, status, code)
+
+
+def forged(claims: dict[str, Any], key: bytes | str, alg: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=alg)
+
+
+def unsigned(claims: dict[str, Any]) -> str:
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+async def test_client_token_attacks(service: Service) -> None:
+    real = jwt.decode(service.client_token, options={"verify_signature": False})
+    now = int(time.time())
+    attacks = {
+        "missing": None,
+        "garbage": "not-a-token",
+        "alg none": unsigned(real),
+        "wrong key": forged(real, "x" * 40),
+        "raw secret as key": forged(real, SECRET),
+        "HS512": forged(real, SECRET, "HS512"),
+        "expired": forged(real | {"exp": now - 60}, SECRET),
+        "no exp": forged({k: v for k, v in real.items() if k != "exp"}, SECRET),
+        "tampered tenant": service.client_token[:-4] + "AAAA",
+    }
+    for name, token in attacks.items():
+        headers = {"client_token": token} if token else {}
+        response = await service.client.post(
+            TOKEN_PATH, headers=headers, data={"mode": "fake", "job_slug": "7"}
+        )
+        assert response.status_code == 401, name
+        assert_error(response, 401, "invalid_token")
+
+
+async def test_revoked_client_token_stops_working(service: Service) -> None:
+    await service.request_token()
+    await service.tokens.revoke(service.client_token)
+    response = await service.client.post(
+        TOKEN_PATH,
+        headers={"client_token": service.client_token},
+        data={"mode": "fake", "job_slug": "7"},
+    )
+    assert "revoked" in assert_error(response, 401, "invalid_token")["message"]
+
+
+async def test_token_kinds_cannot_stand_in_for_each_other(service: Service) -> None:
+    request_token = await service.request_token()
+    as_client = await service.client.post(
+        TOKEN_PATH, headers={"client_token": request_token}, data={"mode": "fake", "job_slug": "7"}
+    )
+    assert_error(as_client, 401, "invalid_token")
+    as_request = await service.client.post(
+        HANDLE_PATH, headers={"request_token": service.client_token}
+    )
+    assert_error(as_request, 401, "invalid_token")
+
+
+async def test_request_tokens_are_bound_to_their_slug_and_expire(service: Service) -> None:
+    token = await service.request_token()
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    swapped = base64.urlsafe_b64encode(json.dumps(claims | {"job_slug": "8"}).encode()).rstrip(b"=")
+    response = await service.client.post(
+        HANDLE_PATH, headers={"request_token": f"{header}.{swapped.decode()}.{signature}"}
+    )
+    assert_error(response, 401, "invalid_token")
+    stale = service.tokens.issue_request_token(service.tenant_id, "fake", "7", seconds=-60)
+    expired = await service.client.post(HANDLE_PATH, headers={"request_token": stale})
+    assert "expired" in assert_error(expired, 401, "invalid_token")["message"]
+    assert service.ats.requests == []
+
+
+async def test_another_tenants_token_reaches_only_its_own_jobs(service: Service) -> None:
+    await service.client.post(HANDLE_PATH, headers={"request_token": await service.request_token()})
+    other = await service.resolver.create_tenant("globex")
+    other_token, _ = await service.tokens.issue_client_token(other.id)
+    response = await service.client.post(
+        TOKEN_PATH, headers={"client_token": other_token}, data={"mode": "fake", "job_slug": "7"}
+    )
+    assert_error(response, 400, "not_connected")
+    forged_request = service.tokens.issue_request_token(other.id, "fake", "7")
+    handled = await service.client.post(HANDLE_PATH, headers={"request_token": forged_request})
+    assert_error(handled, 400, "not_connected")
+    assert len(service.ats.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "code"),
+    [
+        (httpx.Response(404), 404, "job_not_found"),
+        (httpx.Response(200, json=JOB | {"status": "closed"}), 404, "job_gone"),
+        (httpx.Response(429, headers={"Retry-After": "7"}), 429, "rate_limited"),
+        (httpx.Response(503), 503, "upstream_unavailable"),
+        (httpx.ConnectError("down"), 503, "upstream_unavailable"),
+        (httpx.ReadTimeout("slow"), 504, "upstream_timeout"),
+        (httpx.Response(200, content=b"<html>maintenance</html>"), 502, "upstream_error"),
+        (httpx.Response(401), 502, "upstream_error"),
+    ],
+)
+async def test_handle_maps_upstream_failures(
+    service: Service, answer: Any, status: int, code: str
+) -> None:
+    token = await service.request_token()
+    service.ats.answer = answer
+    response = await service.client.post(HANDLE_PATH, headers={"request_token": token})
+    assert_error(response, status, code)
+    if status == 429:
+        assert response.headers["Retry-After"] == "7"
+
+
+async def test_unknown_routes_and_methods_answer_json(service: Service) -> None:
+    assert_error(await service.client.get("/nope"), 404, "not_found")
+    assert_error(await service.client.get(TOKEN_PATH), 405, "method_not_allowed")
+
+
+async def test_oversized_bodies_are_refused(service: Service) -> None:
+    response = await service.client.post(
+        TOKEN_PATH, headers={"client_token": service.client_token}, content=b"a=" + b"x" * 20000
+    )
+    assert_error(response, 413, "body_too_large")
+
+
+async def test_health_metrics_and_openapi(service: Service) -> None:
+    assert (await service.client.get("/healthz")).json() == {"status": "ok"}
+    await service.client.post(HANDLE_PATH, headers={"request_token": await service.request_token()})
+    metrics = (await service.client.get("/metrics")).text
+    assert 'embloy_ats_resolves_total{connector="fake",outcome="upstream"}' in metrics
+    schema = (await service.client.get("/openapi.json")).json()
+    assert {TOKEN_PATH, HANDLE_PATH, "/healthz", "/metrics", "/sdk/apply"} <= set(schema["paths"])
+    body = schema["paths"][TOKEN_PATH]["post"]["requestBody"]["content"]
+    assert "application/x-www-form-urlencoded" in body
+
+
+async def test_apply_page_renders_the_job_and_its_form(service: Service) -> None:
+    token = await service.request_token(cancel_url="https://partner.example/back")
+    page = await service.client.get("/sdk/apply", params={"request_token": token})
+    assert page.status_code == 200
+    assert "<h1>Backend Engineer</h1>" in page.text
+    assert 'href="https://partner.example/back"' in page.text
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    broken = await service.client.get("/sdk/apply", params={"request_token": "x"})
+    assert broken.status_code == 401
+    assert "could not open this application" in broken.text
