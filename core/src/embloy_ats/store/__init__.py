@@ -48,9 +48,9 @@ def store_from_env(environ: Mapping[str, str] = os.environ) -> Store:
 
 
 __all__ = [
-    "ClientToken",
     "DATABASE_URL_ENV",
     "DEFAULT_DATABASE_URL",
+    "ClientToken",
     "Miss",
     "Store",
     "StoredConnection",
