@@ -188,6 +188,14 @@ async def test_oversized_bodies_are_refused() -> None:
         await get(ats, max_body_bytes=1000)
 
 
+async def test_a_connector_may_raise_the_body_cap_for_its_requests() -> None:
+    body = b"[" + b"1," * 5000 + b"1]"
+    ats = FakeAts(sequence(httpx.Response(200, content=body)))
+    client = ats.client(max_body_bytes=1000)
+    wide = RequestContext(connector="fake", job_id="1", max_body_bytes=len(body))
+    assert (await client.request("GET", URL, wide)).body == body
+
+
 async def test_redirects_are_not_followed() -> None:
     ats = FakeAts(sequence(httpx.Response(302, headers={"Location": "http://169.254.169.254/"})))
     with pytest.raises(UnexpectedRedirect):

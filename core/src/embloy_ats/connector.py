@@ -97,6 +97,8 @@ class Connector(ABC):
     job_id_format: ClassVar[str]
     default_base_url: ClassVar[str]
     rate_limit: ClassVar[RateLimitPolicy]
+    #: the largest answer this ATS may send, where the core's 5 MiB default is too small.
+    max_body_bytes: ClassVar[int | None] = None
     supports_questions: ClassVar[bool] = False
     supports_compensation: ClassVar[bool] = False
     docs_url: ClassVar[str | None] = None
@@ -158,6 +160,10 @@ class Connector(ABC):
                 f"default_base_url {self.default_base_url!r} names an unknown setting ({exc})",
                 connector=self.mode,
             ) from None
+
+    def rate_limit_policy(self) -> RateLimitPolicy:
+        """The limit this instance keeps to; override where a way in has its own limit."""
+        return self.rate_limit
 
     def make_auth(self) -> Auth:
         """The auth for these credentials; the default sends none."""
@@ -239,8 +245,9 @@ class Connector(ABC):
         ctx = RequestContext(
             connector=self.mode,
             job_id=job_id,
-            rate_limit=self.rate_limit,
+            rate_limit=self.rate_limit_policy(),
             rate_limit_key=self.rate_limit_key,
+            max_body_bytes=self.max_body_bytes,
         )
         http = self.http
         for attempt in (1, 2):

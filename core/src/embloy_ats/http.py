@@ -79,6 +79,8 @@ class RequestContext:
     job_id: str | None = None
     rate_limit: RateLimitPolicy | None = None
     rate_limit_key: str = ""
+    #: overrides the client's body cap (an ATS that answers a whole board at once).
+    max_body_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -368,11 +370,12 @@ class HttpClient:
         try:
             chunks: list[bytes] = []
             size = 0
+            cap = ctx.max_body_bytes or self.max_body_bytes
             async for chunk in upstream.aiter_bytes():
                 size += len(chunk)
-                if size > self.max_body_bytes:
+                if size > cap:
                     raise PayloadError(
-                        f"answered more than {self.max_body_bytes} bytes; refusing to read on",
+                        f"answered more than {cap} bytes; refusing to read on",
                         connector=ctx.connector,
                         job_id=ctx.job_id,
                         status_code=upstream.status_code,
