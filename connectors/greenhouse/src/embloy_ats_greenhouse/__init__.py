@@ -1,5 +1,13 @@
-"""Greenhouse connector for embloy-ats."""
+"""Greenhouse connector for embloy-ats: Harvest API v3, or the public Job Board API."""
 
-from embloy_ats_greenhouse.connector import GreenhouseConnector, GreenhouseSettings
+from embloy_ats_greenhouse.connector import (
+    GreenhouseConnector,
+    GreenhouseCredentials,
+    GreenhouseSettings,
+)
 
-__all__ = ["GreenhouseConnector", "GreenhouseSettings"]
+__all__ = [
+    "GreenhouseConnector",
+    "GreenhouseCredentials",
+    "GreenhouseSettings",
+]

@@ -33,13 +33,13 @@ _FIELD_TYPES = {
     "multi_value_single_select": QuestionType.SINGLE_CHOICE,
     "multi_value_multi_select": QuestionType.MULTIPLE_CHOICE,
 }
-_STANDARD_FIELDS = {
+STANDARD_FIELDS = {
     "email": QuestionType.EMAIL,
     "phone": QuestionType.PHONE,
     "location": QuestionType.LOCATION,
 }
-_LINK_LABEL_WORDS = ("linkedin", "website", "github", "portfolio", "url")
-_METADATA_EMPLOYMENT_NAMES = ("employment type", "time type", "job type")
+LINK_LABEL_WORDS = ("linkedin", "website", "github", "portfolio", "url")
+EMPLOYMENT_FIELD_NAMES = ("employment type", "time type", "job type")
 
 
 def job_fields(payload: dict[str, Any]) -> dict[str, Any]:
@@ -68,11 +68,11 @@ def job_fields(payload: dict[str, Any]) -> dict[str, Any]:
         "status": JobStatus.OPEN,
         "visibility": Visibility.PUBLIC,
         "employment_type": _employment(metadata),
-        "workplace_type": _workplace(places),
-        "locations": tuple(_location(place) for place in places),
+        "workplace_type": workplace_from_places(places),
+        "locations": tuple(location(place) for place in places),
         "department": departments[0] if departments else None,
         "compensation": tuple(
-            _pay(item) for item in parsing.objects(payload.get("pay_input_ranges"))
+            pay_range(item) for item in parsing.objects(payload.get("pay_input_ranges"))
         ),
         "posting_url": parsing.text(payload.get("absolute_url")),
         "apply_url": parsing.text(payload.get("absolute_url")),
@@ -95,12 +95,12 @@ def _metadata(value: Any) -> dict[str, Any]:
 
 def _employment(metadata: dict[str, Any]) -> Any:
     for name, value in metadata.items():
-        if name.casefold() in _METADATA_EMPLOYMENT_NAMES:
+        if name.casefold() in EMPLOYMENT_FIELD_NAMES:
             return vocab.employment_type(parsing.text(value))
     return None
 
 
-def _workplace(places: list[str]) -> WorkplaceType | None:
+def workplace_from_places(places: list[str]) -> WorkplaceType | None:
     kinds = {vocab.workplace_type(place) for place in places} - {None}
     if WorkplaceType.HYBRID in kinds:
         return WorkplaceType.HYBRID
@@ -109,14 +109,14 @@ def _workplace(places: list[str]) -> WorkplaceType | None:
     return None
 
 
-def _location(raw: str) -> Location:
+def location(raw: str) -> Location:
     parsed = geo.parse_location(raw)
     return Location(
         raw=raw, city=parsed.city, region=parsed.region, country_code=parsed.country_code
     )
 
 
-def _pay(item: dict[str, Any]) -> Compensation:
+def pay_range(item: dict[str, Any]) -> Compensation:
     def amount(key: str) -> Decimal | None:
         cents = parsing.decimal(item.get(key))
         return None if cents is None else cents / 100
@@ -154,7 +154,7 @@ def _question(group: dict[str, Any]) -> Question | None:
     if name is None or label is None:
         return None
     source_type = parsing.text(field.get("type")) or "unknown"
-    kind = _STANDARD_FIELDS.get(name) or _FIELD_TYPES.get(source_type, QuestionType.UNKNOWN)
+    kind = STANDARD_FIELDS.get(name) or _FIELD_TYPES.get(source_type, QuestionType.UNKNOWN)
     options = tuple(
         QuestionOption(id=value, label=text)
         for value, text in (
@@ -168,7 +168,7 @@ def _question(group: dict[str, Any]) -> Question | None:
         "no",
     }:
         kind = QuestionType.YES_NO
-    if kind is QuestionType.SHORT_TEXT and any(w in label.casefold() for w in _LINK_LABEL_WORDS):
+    if kind is QuestionType.SHORT_TEXT and any(w in label.casefold() for w in LINK_LABEL_WORDS):
         kind = QuestionType.LINK
     description = parsing.text(group.get("description"))
     return Question(
