@@ -54,8 +54,13 @@ def test_connectors_lists_greenhouse_from_its_entry_point() -> None:
     listed = json.loads(result.stdout)
     (gh,) = [c for c in listed["connectors"] if c["mode"] == "greenhouse"]
     assert gh["distribution"] == "embloy-ats-greenhouse"
-    assert gh["auth"] == ["none"]
-    assert [s["name"] for s in gh["settings"]] == ["base_url", "board_token"]
+    assert gh["auth"] == ["none", "oauth2_client_credentials"]
+    assert [s["name"] for s in gh["settings"]] == ["base_url", "board_token", "user_id"]
+    assert [c["name"] for c in gh["credentials"]] == ["client_id", "client_secret"]
+    assert all(c["secret"] for c in gh["credentials"])
+    assert {c["mode"] for c in listed["connectors"]} >= {
+        "ashby", "greenhouse", "lever", "recruitee", "teamtailor", "workable",
+    }  # fmt: skip
     assert gh["job_id_pattern"] == "[1-9][0-9]{0,19}"
     assert gh["questions"] is True
 

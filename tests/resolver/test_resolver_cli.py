@@ -79,6 +79,36 @@ def test_bad_input_gets_one_line_and_changes_nothing(
     assert (rows(env, "tenants"), rows(env, "connections"), rows(env, "jobs")) == before
 
 
+def test_credentials_without_an_encryption_key_are_refused(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.invoke(app, ["tenants", "add", "acme"]).exit_code == 0
+    monkeypatch.delenv("EMBLOY_ATS_ENCRYPTION_KEYS")
+    result = runner.invoke(
+        app,
+        ["connections", "set", "acme", "greenhouse", "-c", "client_id=a", "-c", "client_secret=b"],
+    )
+    assert result.exit_code == 2
+    assert "encryption key" in result.stderr
+    assert rows(env, "connections") == 0
+
+
+def test_stored_credentials_are_ciphertext(env: Path) -> None:
+    assert runner.invoke(app, ["tenants", "add", "acme"]).exit_code == 0
+    result = runner.invoke(
+        app,
+        ["connections", "set", "acme", "greenhouse", "-c", "client_id=id-123456",
+         "-c", "client_secret=very-secret-value-987"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    dump = b"".join(path.read_bytes() for path in env.parent.glob(env.name + "*"))
+    assert b"id-123456" not in dump
+    assert b"very-secret-value-987" not in dump
+    with sqlite3.connect(env) as conn:
+        (blob,) = conn.execute("SELECT credentials FROM connections").fetchone()
+    assert blob.startswith(b"gAAAA")  # a Fernet token
+
+
 def test_keys_generate_and_rotate(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     new = runner.invoke(app, ["keys", "generate"]).stdout.strip()
     KeyRing([new])  # a valid Fernet key
