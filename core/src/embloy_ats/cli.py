@@ -205,8 +205,11 @@ def main() -> None:
         sys.exit(EmbloyAtsError.exit_code)
 
 
-from embloy_ats.resolver_cli import register as _register_resolver  # noqa: E402 - needs `app`
+# The command groups live beside what they drive; each adds itself to `app`.
+from embloy_ats.kit.commands import register as _register_kit  # noqa: E402
+from embloy_ats.resolver_cli import register as _register_resolver  # noqa: E402
 from embloy_ats.service.cli import register as _register_service  # noqa: E402
 
 _register_resolver(app)
 _register_service(app)
+_register_kit(app)

@@ -29,10 +29,10 @@ from embloy_ats.errors import (
 )
 from embloy_ats.html import sanitize_html
 from embloy_ats.http import HttpClient, ReplayTransport, RetryPolicy
+from embloy_ats.kit.cassette_scan import scan_file
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
 from embloy_ats.replay import recorded_answers
-from embloy_ats.testing.secrets import find_secrets
 
 CHECKS = (
     "entry_point",
@@ -216,5 +216,5 @@ class ConnectorConformance:
         assert cassettes, f"no cassettes in {self.cassette_dir}"
         used = [value for value in self.credentials.values() if value]
         for path in cassettes:
-            found = find_secrets(path.read_text(encoding="utf-8"), known=used)
+            found = scan_file(path, known=used)
             assert not found, f"{path.name} holds what looks like a secret: {found}"

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 TOKEN_LIKE = re.compile(
-    r"(?:Bearer|Basic|Token token=)\s*[A-Za-z0-9._~+/=-]{12,}"
+    r"(?:Bearer|Basic|Token token=)\s*(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{12,}"
     r"|sk_(?:live|test)_[A-Za-z0-9]{8,}"
     r"|ya29\.[A-Za-z0-9_-]{10,}"
     r"|\"(?:access|refresh)_token\":\s*\"[A-Za-z0-9._-]{16,}\""

@@ -1,0 +1,273 @@
+"""`embloy-ats new`: strict names, a careful pyproject edit, and a generated connector that
+passes the conformance suite once its mapping is filled - and fails loudly until then."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from embloy_ats.cli import app
+from embloy_ats.errors import ConfigurationError
+from embloy_ats.kit.scaffold import add_to_workspace
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+MODE = "acme_kit"
+API = "https://api.acme-kit.example"
+MAPPING = Path("connectors", MODE, "src", f"embloy_ats_{MODE}", "mapping.py")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A minimal workspace: the real root pyproject.toml and the test packages, nothing else."""
+    ws = tmp_path / "ws"
+    (ws / "tests" / "connectors").mkdir(parents=True)
+    (ws / "tests" / "__init__.py").touch()
+    (ws / "tests" / "connectors" / "__init__.py").touch()
+    shutil.copy(ROOT / "pyproject.toml", ws / "pyproject.toml")
+    return ws
+
+
+def listing(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Acme", "not a valid connector name"),
+        ("1acme", "not a valid connector name"),
+        ("acme-hr", "not a valid connector name"),
+        ("acme__hr", "not a valid connector name"),
+        ("acme_", "not a valid connector name"),
+        ("_acme", "not a valid connector name"),
+        ("acme hr", "not a valid connector name"),
+        ("acmé", "not a valid connector name"),
+        ("../acme", "not a valid connector name"),
+        ("a" * 25, "longer than 24"),
+        ("class", "Python keyword"),
+        ("match", "Python keyword"),
+        ("greenhouse", "already installed"),
+    ],
+)
+def test_names_are_checked_strictly_and_nothing_is_written(
+    workspace: Path, name: str, message: str
+) -> None:
+    before = listing(workspace)
+    result = runner.invoke(app, ["new", name, "--root", str(workspace)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert listing(workspace) == before
+
+
+def test_an_existing_folder_is_never_overwritten(workspace: Path) -> None:
+    (workspace / "docs" / "connectors").mkdir(parents=True)
+    (workspace / "docs" / "connectors" / f"{MODE}.md").write_text("mine\n")
+    before = listing(workspace)
+    result = runner.invoke(app, ["new", MODE, "--root", str(workspace)])
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr
+    assert listing(workspace) == before
+
+
+def test_the_workspace_root_is_found_or_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["new", MODE, "--root", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "pyproject.toml" in result.stderr
+
+
+ROOT_PYPROJECT = """\
+[project]
+name = "ws"
+dependencies = [
+    "embloy-ats[testing]",
+    "embloy-ats-ashby",
+    "embloy-ats-lever",
+]
+
+[tool.uv.workspace]
+members = ["core", "connectors/*"]
+
+[tool.uv.sources]
+embloy-ats = { workspace = true }
+embloy-ats-ashby = { workspace = true }
+embloy-ats-lever = { workspace = true }
+
+[tool.ruff]
+line-length = 100
+"""
+
+
+def test_the_package_joins_dependencies_and_sources_in_order() -> None:
+    text = add_to_workspace(ROOT_PYPROJECT, "embloy-ats-bamboo")
+    document = tomllib.loads(text)
+    assert document["project"]["dependencies"] == [
+        "embloy-ats[testing]", "embloy-ats-ashby", "embloy-ats-bamboo", "embloy-ats-lever",
+    ]  # fmt: skip
+    assert list(document["tool"]["uv"]["sources"]) == [
+        "embloy-ats", "embloy-ats-ashby", "embloy-ats-bamboo", "embloy-ats-lever",
+    ]  # fmt: skip
+    assert document["tool"]["uv"]["sources"]["embloy-ats-bamboo"] == {"workspace": True}
+    assert document["tool"]["ruff"] == {"line-length": 100}
+    # exactly two lines added, nothing else touched
+    assert len(text.splitlines()) == len(ROOT_PYPROJECT.splitlines()) + 2
+    last = add_to_workspace(ROOT_PYPROJECT, "embloy-ats-zoho")
+    assert tomllib.loads(last)["project"]["dependencies"][-1] == "embloy-ats-zoho"
+
+
+def test_a_missing_sources_table_is_created() -> None:
+    text = ROOT_PYPROJECT.split("[tool.uv.sources]")[0] + "[tool.ruff]\nline-length = 100\n"
+    document = tomllib.loads(add_to_workspace(text, "embloy-ats-bamboo"))
+    assert document["tool"]["uv"]["sources"] == {"embloy-ats-bamboo": {"workspace": True}}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (ROOT_PYPROJECT.replace("ashby", "bamboo"), "already a dependency"),
+        (ROOT_PYPROJECT.replace('"embloy-ats-lever",\n', '"embloy-ats-lever",  # hr\n'),
+         "comments"),
+        (ROOT_PYPROJECT.replace(
+            'dependencies = [\n    "embloy-ats[testing]",\n    "embloy-ats-ashby",\n'
+            '    "embloy-ats-lever",\n]', 'dependencies = ["embloy-ats[testing]"]'),
+         "multi-line"),
+    ],
+)  # fmt: skip
+def test_a_pyproject_it_cannot_edit_safely_is_refused(text: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        add_to_workspace(text, "embloy-ats-bamboo")
+
+
+def cassette(uri: str, status: int, body: str) -> str:
+    interaction = {
+        "request": {
+            "body": "",
+            "headers": {"accept": ["application/json"]},
+            "method": "GET",
+            "uri": uri,
+        },
+        "response": {
+            "body": {"string": body},
+            "headers": {"content-type": ["application/json"]},
+            "status": {"code": status, "message": "recorded"},
+        },
+    }
+    return yaml.safe_dump({"interactions": [interaction], "version": 1})
+
+
+def install(workspace: Path) -> dict[str, str]:
+    """Build and install the generated distribution (editable) into a folder of its own,
+    and return an environment whose Python sees it - and so its entry point - on sys.path."""
+    uv = os.environ.get("UV") or shutil.which("uv")
+    if uv is None:
+        pytest.fail("uv is needed to install the generated connector")
+    site = workspace / "site"
+    # --no-sources: the minimal workspace has no core/ for `embloy-ats = { workspace = true }`
+    # to point at; the package's own dependency is already installed in this environment.
+    installed = subprocess.run(  # noqa: S603 - uv itself, fixed arguments
+        [uv, "pip", "install", "--offline", "--no-deps", "--no-sources", "--quiet",
+         "--python", sys.executable, "--target", str(site),
+         "-e", str(workspace / "connectors" / MODE)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+    (dist_info,) = site.glob(f"embloy_ats_{MODE}-*.dist-info")
+    assert f"{MODE} = embloy_ats_{MODE}:AcmeKitConnector" in (
+        dist_info / "entry_points.txt"
+    ).read_text(encoding="utf-8")
+    # An editable install is a .pth file naming the source folder; PYTHONPATH does not read
+    # .pth files, so name both folders directly.
+    paths = [str(site)] + [
+        line.strip()
+        for pth in site.glob("*.pth")
+        for line in pth.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith(("#", "import"))
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EMBLOY_ATS_", "PYTEST"))}
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
+
+
+def conformance(workspace: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-m", "pytest", f"tests/connectors/test_{MODE}.py", "-q",
+         "-p", "no:cacheprovider"],
+        cwd=workspace, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_a_generated_connector_passes_the_conformance_suite_once_filled(
+    workspace: Path,
+) -> None:
+    result = runner.invoke(
+        app, ["new", MODE, "--root", str(workspace), "--display-name", "Acme Kit",
+              "--api-url", API],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "Next steps" in result.stdout
+    assert "uv sync" in result.stdout
+    for path in (
+        f"connectors/{MODE}/pyproject.toml",
+        f"connectors/{MODE}/src/embloy_ats_{MODE}/connector.py",
+        f"tests/connectors/test_{MODE}.py",
+        f"cassettes/{MODE}/PROVENANCE.md",
+        f"docs/connectors/{MODE}.md",
+    ):
+        assert (workspace / path).is_file(), path
+    root = tomllib.loads((workspace / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "embloy-ats-acme-kit" in root["project"]["dependencies"]
+    assert root["tool"]["uv"]["sources"]["embloy-ats-acme-kit"] == {"workspace": True}
+
+    # the generated code passes the project's own lint and format rules
+    generated = [f"connectors/{MODE}", f"tests/connectors/test_{MODE}.py"]
+    for args in (["check", *generated], ["format", "--check", *generated]):
+        lint = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+            [sys.executable, "-m", "ruff", *args],
+            cwd=workspace, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+
+    folder = workspace / "cassettes" / MODE
+    body = '{"id": 1, "name": "Kit Engineer", "body": "<p>Build <script>x()</script>kits.</p>"}'
+    (folder / "found_1.yaml").write_text(cassette(f"{API}/v1/jobs/1", 200, body))
+    (folder / "not_found_999999999.yaml").write_text(
+        cassette(f"{API}/v1/jobs/999999999", 404, '{"error": "not found"}')
+    )
+    (folder / "auth_failed_1.yaml").write_text(
+        cassette(f"{API}/v1/jobs/1", 401, '{"error": "bad key"}')
+    )
+    env = install(workspace)
+
+    unfilled = conformance(workspace, env)
+    assert unfilled.returncode == 1, unfilled.stdout
+    assert "the job mapping is not written yet" in unfilled.stdout
+    assert f"connectors/{MODE}/src/embloy_ats_{MODE}/mapping.py" in unfilled.stdout
+    # only the check that needs the mapping fails; the scaffold is otherwise conformant
+    assert re.search(r"\b1 failed, \d+ passed\b", unfilled.stdout), unfilled.stdout
+    assert "test_known_job_replays_to_a_valid_job" in unfilled.stdout
+
+    mapping = workspace / MAPPING
+    text = mapping.read_text(encoding="utf-8")
+    filled = text.replace(
+        '    raise ConfigurationError(UNFILLED, connector="acme_kit", hint=HINT)\n',
+        '    return {"title": payload.get("name"), "description_html": payload.get("body")}\n',
+    )
+    assert filled != text
+    mapping.write_text(filled, encoding="utf-8")
+
+    passing = conformance(workspace, env)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert re.search(r"\b\d+ passed\b", passing.stdout)
+    assert "failed" not in passing.stdout
