@@ -26,7 +26,7 @@ _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 header p{color:#555;margin:.2rem 0}.stale{background:#fff4d6;padding:.5rem;border-radius:4px}
 form{margin-top:2rem;border-top:1px solid #ddd;padding-top:1rem}
-.q{margin:1rem 0}.q label.t{display:block;font-weight:600;margin-bottom:.3rem}
+.q{margin:1rem 0}.q .t{display:block;font-weight:600;margin-bottom:.3rem}
 .q small{display:block;color:#666}input[type=text],input[type=email],input[type=tel],
 input[type=url],input[type=number],input[type=date],textarea,select{width:100%;padding:.4rem}
 .req{color:#b00}button{padding:.6rem 1.4rem;font-size:1rem}
@@ -97,6 +97,10 @@ def render_apply_page(job: Job, claims: RequestClaims, *, stale: bool) -> str:
         facts.append(job.employment_type.value.replace("_", " "))
     if job.workplace_type:
         facts.append(job.workplace_type.value.replace("_", " "))
+    for pay in job.compensation:
+        amounts = "-".join(f"{a:,.0f}" for a in (pay.min_amount, pay.max_amount) if a is not None)
+        per = f" per {pay.interval.value.replace('_', ' ')}" if pay.interval else ""
+        facts.append(f"{pay.kind.value} {pay.currency or ''} {amounts}{per}".replace("  ", " "))
     header = "".join(f"<p>{escape(fact)}</p>" for fact in facts if fact)
     notice = (
         '<p class="stale" role="status">The employer\'s system is not answering; this is the '
