@@ -51,7 +51,7 @@ async def apply_url(tmp_path: Path) -> AsyncIterator[str]:
 
 
 async def test_the_apply_form_works_in_chromium(apply_url: str, tmp_path: Path) -> None:
-    from playwright.async_api import async_playwright
+    from playwright.async_api import FilePayload, async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -79,7 +79,7 @@ async def test_the_apply_form_works_in_chromium(apply_url: str, tmp_path: Path) 
             await page.fill("#q_first_name", "Ada")
             await page.set_input_files(
                 "#q_resume",
-                files=[{"name": "cv.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}],
+                files=FilePayload(name="cv.pdf", mimeType="application/pdf", buffer=b"%PDF-1.4"),
             )
             assert await form.evaluate("f => f.checkValidity()") is True
             assert await page.get_attribute("a[href='https://partner.example/back']", "href")
