@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -22,6 +21,7 @@ from rich.table import Table
 from embloy_ats.connector import Connector
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.http import HttpClient
+from embloy_ats.logs import configure_logging
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
 
@@ -192,7 +192,7 @@ def _guard(make: Any) -> Any:
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("EMBLOY_ATS_LOG_LEVEL", "WARNING").upper())
+    configure_logging()
     try:
         app()
     except Exception as exc:
