@@ -25,6 +25,7 @@ from embloy_ats.errors import (
     AuthenticationFailed,
     ConfigurationError,
     EmbloyAtsError,
+    JobNotFound,
     PayloadError,
 )
 from embloy_ats.http import HttpClient, RequestContext, Response, default_http_client
@@ -74,6 +75,12 @@ class Fetched:
     path: str
     data: JsonValue
     response: Response
+
+
+class VerifyUnsupported(ConfigurationError):
+    """The connector has no request that checks its configuration without a job id."""
+
+    hint = "Check the connection by fetching a job you know instead (`embloy-ats fetch`)."
 
 
 def _config_error(mode: str, kind: str, exc: ValidationError) -> ConfigurationError:
@@ -172,6 +179,19 @@ class Connector(ABC):
     @abstractmethod
     async def load_job(self, job_id: str) -> Job:
         """Fetch and normalise one job. `job_id` has already been validated."""
+
+    async def verify(self) -> str:
+        """Prove the settings and credentials work against the ATS, without a job id.
+
+        Send the cheapest documented request that needs no job (a token fetch, a list
+        limited to one item, an account endpoint) and return a short description of what
+        was checked; raise the typed error (`AuthenticationFailed`, `PermissionDenied`,
+        `UpstreamUnavailable`...) when it fails. The default cannot check anything and
+        says so with `VerifyUnsupported`, which `embloy-ats doctor` shows as "not checkable".
+        """
+        raise VerifyUnsupported(
+            "this connector cannot verify credentials without a job id", connector=self.mode
+        )
 
     # -- what callers use ---------------------------------------------------------------------
 
@@ -282,6 +302,41 @@ class Connector(ABC):
         return await self.request_json(
             "GET", template, job_id=job_id, segments=segments, params=params, headers=headers
         )
+
+    async def verify_request(
+        self,
+        method: str,
+        template: str,
+        *,
+        missing: str,
+        missing_hint: str | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        ok_statuses: frozenset[int] = frozenset(),
+        **segments: str,
+    ) -> Fetched:
+        """The request of a `verify`: `request_json` without a job id.
+
+        A 404 or 410 here cannot mean "no such job": it means the configured account,
+        board or site does not exist, so it becomes a `ConfigurationError` saying
+        `missing` (e.g. "has no job board named 'acme'").
+        """
+        try:
+            return await self.request_json(
+                method,
+                template,
+                job_id=None,
+                segments=segments,
+                params=params,
+                headers=headers,
+                json_body=json_body,
+                ok_statuses=ok_statuses,
+            )
+        except JobNotFound as exc:
+            raise ConfigurationError(
+                f"{missing} (HTTP {exc.status_code})", connector=self.mode, hint=missing_hint
+            ) from None
 
     def new_job(self, *, external_id: str, fetched: list[Fetched], **fields: Any) -> Job:
         """A Job stamped with this connector, the fetch time and the raw payloads."""

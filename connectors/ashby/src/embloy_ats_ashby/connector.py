@@ -102,6 +102,66 @@ class AshbyConnector(Connector):
             return await self._job_posting_info(job_id)
         return await self._posting_api(job_id)
 
+    async def verify(self) -> str:
+        """With a key: `POST /job.list {"limit": 1}` (jobsRead, the permission
+        `jobPosting.info` needs; `limit` is Ashby's documented page size). Without: the
+        public board, `GET /posting-api/job-board/{name}`. Only the status and Ashby's
+        documented `success: false` envelope are read."""
+        if self.credentials.api_key is None:
+            return await self._verify_board()
+        try:
+            fetched = await self.verify_request(
+                "POST",
+                "/job.list",
+                json_body={"limit": 1},
+                headers={"Accept": "application/json; version=1"},
+                ok_statuses=_AUTH_STATUSES,
+                missing="answered 404 for /job.list: this base_url serves no Ashby API",
+                missing_hint="Leave base_url unset, or point it at Ashby's API origin.",
+            )
+        except PayloadError as exc:
+            if exc.status_code is None or exc.status_code not in _AUTH_STATUSES:
+                raise
+            raise_error_envelope(
+                {},
+                status=exc.status_code,
+                connector=self.mode,
+                job_id=None,
+                request_id=exc.request_id,
+            )
+        status = fetched.response.status_code
+        body = fetched.data if isinstance(fetched.data, dict) else {}
+        if status in _AUTH_STATUSES or body.get("success") is False:
+            raise_error_envelope(
+                body,
+                status=status,
+                connector=self.mode,
+                job_id=None,
+                request_id=fetched.response.request_id,
+            )
+        return "API key accepted: POST /job.list with limit 1 answered (jobsRead)"
+
+    async def _verify_board(self) -> str:
+        board_name = self.settings.job_board_name
+        assert board_name is not None  # checked in __init__
+        fetched = await self.verify_request(
+            "GET",
+            "/posting-api/job-board/{board}",
+            board=board_name,
+            missing=f"has no job board named {board_name!r}",
+            missing_hint="Check the job_board_name setting: it is the name in "
+            "jobs.ashbyhq.com/<name>.",
+        )
+        if isinstance(fetched.data, dict) and fetched.data.get("success") is False:
+            raise_error_envelope(
+                fetched.data,
+                status=fetched.response.status_code,
+                connector=self.mode,
+                job_id=None,
+                request_id=fetched.response.request_id,
+            )
+        return f"Posting API: job board {board_name!r} exists"
+
     async def _job_posting_info(self, job_id: str) -> Job:
         try:
             fetched = await self.request_json(

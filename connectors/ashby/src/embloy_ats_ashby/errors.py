@@ -70,7 +70,12 @@ def _request_id(body: dict[str, Any]) -> str | None:
 
 
 def raise_error_envelope(
-    body: dict[str, Any], *, status: int, connector: str, job_id: str, request_id: str | None
+    body: dict[str, Any],
+    *,
+    status: int,
+    connector: str,
+    job_id: str | None,
+    request_id: str | None,
 ) -> NoReturn:
     """Raise the typed error for an Ashby `success: false` answer (HTTP 200, 401 or 403)."""
     common: dict[str, Any] = {

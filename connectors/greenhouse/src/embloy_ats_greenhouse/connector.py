@@ -178,6 +178,43 @@ class GreenhouseConnector(Connector):
             return await self._load_from_harvest(job_id)
         return await self._load_from_job_board(job_id)
 
+    async def verify(self) -> str:
+        """Harvest: the token grant, then one job post; Job Board: the board itself.
+
+        Harvest v3 lists take `per_page` (1 to 500); "Retrieve job board" is
+        `GET /v1/boards/{board_token}` in the Job Board API docs. Only the status is read.
+        """
+        if self.uses_harvest:
+            try:
+                await self.verify_request(
+                    "GET",
+                    "/v3/job_posts",
+                    params={"per_page": "1"},
+                    missing="answered 404 for /v3/job_posts: this base_url serves no Harvest v3",
+                    missing_hint="Leave base_url unset, or point it at a Harvest v3 origin.",
+                )
+            except PermissionDenied as exc:
+                raise PermissionDenied(
+                    exc.message,
+                    connector=self.mode,
+                    status_code=exc.status_code,
+                    request_id=exc.request_id,
+                    hint="Grant the credential the harvest:job_posts:list scope; list "
+                    "endpoints answer only when the user it acts as (user_id) is a Site Admin.",
+                ) from None
+            return "Harvest v3: token issued, GET /v3/job_posts?per_page=1 answered"
+        board = self.settings.board_token
+        if board is None:  # refused in __init__; kept for the type checker
+            raise ConfigurationError("setting 'board_token' is missing", connector=self.mode)
+        await self.verify_request(
+            "GET",
+            "/v1/boards/{board}",
+            board=board,
+            missing=f"has no job board {board!r}",
+            missing_hint="Check board_token: it is `acme` in boards.greenhouse.io/acme.",
+        )
+        return f"Job Board API: board {board!r} exists (GET /v1/boards/{board})"
+
     # -- Job Board API (public) ---------------------------------------------------------------
 
     async def _load_from_job_board(self, job_id: str) -> Job:

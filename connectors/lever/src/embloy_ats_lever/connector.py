@@ -16,6 +16,7 @@ from embloy_ats import (
     Job,
     JobNotFound,
     PayloadError,
+    PermissionDenied,
     RateLimitPolicy,
 )
 from embloy_ats.auth import Auth, AuthKind, BasicAuth, HeaderAuth, NoAuth, OAuth2Token
@@ -183,6 +184,41 @@ class LeverConnector(Connector):
         if self.uses_data_api:
             return await self._load_from_data_api(job_id)
         return await self._load_from_postings_api(job_id)
+
+    async def verify(self) -> str:
+        """One posting from a list: `GET /v1/postings?limit=1` with the credentials (Lever
+        API docs, "List all postings"), else `GET /v0/postings/{site}?limit=1&mode=json`
+        (Postings API README, "Get a list of job postings"). Only the status is read."""
+        if self.uses_data_api:
+            try:
+                await self.verify_request(
+                    "GET",
+                    "/v1/postings",
+                    params={"limit": "1"},
+                    missing="answered 404 for /v1/postings: this base_url serves no Lever API",
+                    missing_hint="Check the region and base_url settings.",
+                )
+            except PermissionDenied as exc:
+                raise PermissionDenied(
+                    exc.message,
+                    connector=self.mode,
+                    status_code=exc.status_code,
+                    request_id=exc.request_id,
+                    hint="Give the API key (or the OAuth app) read access to postings.",
+                ) from None
+            return "authenticated API: GET /v1/postings?limit=1 answered"
+        site = self.settings.site
+        if site is None:  # __init__ refuses this; kept for the type checker
+            raise ConfigurationError("setting 'site' is missing", connector=self.mode)
+        await self.verify_request(
+            "GET",
+            "/v0/postings/{site}",
+            params={"limit": "1", "mode": "json"},
+            site=site,
+            missing=f"has no job site {site!r}",
+            missing_hint="Check site (`acme` in jobs.lever.co/acme) and region.",
+        )
+        return f"Postings API: job site {site!r} exists (GET /v0/postings/{site}?limit=1)"
 
     # -- the public Postings API --------------------------------------------------------------
 

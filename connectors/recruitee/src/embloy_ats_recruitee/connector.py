@@ -19,6 +19,7 @@ from embloy_ats import (
     Credentials,
     Job,
     PayloadError,
+    PermissionDenied,
     RateLimitPolicy,
 )
 from embloy_ats.auth import Auth, AuthKind, HeaderAuth, NoAuth
@@ -132,6 +133,40 @@ class RecruiteeConnector(Connector):
         # and later lookups use the same id), even when it is a slug; Recruitee's numeric id
         # and slug are kept in custom_fields.
         return self.new_job(external_id=job_id, fetched=[fetched], **fields)
+
+    async def verify(self) -> str:
+        """The offers list of the way in: `GET /c/{company_id}/offers` with the token (ATS
+        API, "Offers"), else the careers site's `GET /api/offers/` (Careers Site API). Both
+        answer every offer at once; only the status is read."""
+        if not self.uses_ats_api:
+            company = self.settings.company
+            await self.verify_request(
+                "GET",
+                "/api/offers/",
+                missing=f"has no careers site {company!r}",
+                missing_hint="Check company: it is `acme` in acme.recruitee.com.",
+            )
+            return f"careers-site API: {company!r} answers GET /api/offers/"
+        company_id = self.settings.company_id
+        assert company_id is not None  # checked in make_auth
+        try:
+            await self.verify_request(
+                "GET",
+                "/c/{company_id}/offers",
+                company_id=company_id,
+                missing=f"knows no company {company_id!r} for this token",
+                missing_hint="Check company_id: it is shown next to your personal API tokens, "
+                "and a token is valid for its own company only.",
+            )
+        except PermissionDenied as exc:
+            raise PermissionDenied(
+                exc.message,
+                connector=self.mode,
+                status_code=exc.status_code,
+                request_id=exc.request_id,
+                hint="Use a token of a user who may see the company's offers.",
+            ) from None
+        return f"ATS API: token accepted for company {company_id!r} (GET /c/{company_id}/offers)"
 
     def _offer(self, data: Any, job_id: str) -> dict[str, Any]:
         body = require_object(data, connector=self.mode, job_id=job_id, what="an offer answer")

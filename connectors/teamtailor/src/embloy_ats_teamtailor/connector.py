@@ -12,6 +12,7 @@ from embloy_ats import (
     Job,
     JobNotFound,
     PayloadError,
+    PermissionDenied,
     RateLimitPolicy,
     RequestRejected,
 )
@@ -97,6 +98,49 @@ class TeamtailorConnector(Connector):
         return HeaderAuth(
             "Authorization", self.credentials.api_key, "Token token={}", AuthKind.API_KEY_HEADER
         )
+
+    async def verify(self) -> str:
+        """`GET /v1/jobs?page[size]=1` (docs: "List Jobs" and "Pagination", page size 1 to
+        30): the key, the region and the API version in one request. Only the status is read.
+        """
+        try:
+            await self.verify_request(
+                "GET",
+                "/v1/jobs",
+                params={"page[size]": "1"},
+                headers={"X-Api-Version": self.settings.api_version},
+                missing="answered 404 for /v1/jobs: this base_url serves no Teamtailor API",
+                missing_hint="Check the region and base_url settings.",
+            )
+        except AuthenticationFailed as exc:
+            raise AuthenticationFailed(
+                exc.message,
+                connector=self.mode,
+                status_code=exc.status_code,
+                request_id=exc.request_id,
+                hint="Check the api_key and the region setting: a key of an account on the "
+                f"other stack is rejected too (this request went to {self.base_url}).",
+            ) from None
+        except PermissionDenied as exc:
+            raise PermissionDenied(
+                exc.message,
+                connector=self.mode,
+                status_code=exc.status_code,
+                request_id=exc.request_id,
+                hint="Give the API key read permission (Settings > Integrations > API keys).",
+            ) from None
+        except RequestRejected as exc:
+            if exc.status_code != 406:
+                raise
+            raise RequestRejected(
+                f"refused the API version {self.settings.api_version!r} (HTTP 406)",
+                connector=self.mode,
+                status_code=406,
+                request_id=exc.request_id,
+                hint="Set the `api_version` setting to the current version named in "
+                "Teamtailor's API changelog.",
+            ) from None
+        return f"API key accepted on {self.base_url}: GET /v1/jobs?page[size]=1 answered"
 
     async def load_job(self, job_id: str) -> Job:
         try:

@@ -13,6 +13,7 @@ from embloy_ats import (
     Job,
     JobNotFound,
     PayloadError,
+    PermissionDenied,
     RateLimitPolicy,
 )
 from embloy_ats.auth import Auth, AuthKind, HeaderAuth, NoAuth
@@ -95,6 +96,39 @@ class WorkableConnector(Connector):
         if self.authenticated:
             return await self._load_from_spi(job_id)
         return await self._load_from_widget(job_id)
+
+    async def verify(self) -> str:
+        """With a token: `GET /spi/v3/jobs?limit=1` (API reference, "/jobs": `limit` is the
+        page size; needs r_jobs like the job request). Without: the account's widget list
+        without details. Only the status is read."""
+        subdomain = self.settings.subdomain
+        missing_hint = "Check subdomain: it is `acme` in acme.workable.com."
+        if not self.authenticated:
+            await self.verify_request(
+                "GET",
+                "/api/v1/widget/accounts/{subdomain}",
+                subdomain=subdomain,
+                missing=f"has no account {subdomain!r} on its public careers API",
+                missing_hint=missing_hint,
+            )
+            return f"public widget API: account {subdomain!r} exists"
+        try:
+            await self.verify_request(
+                "GET",
+                "/spi/v3/jobs",
+                params={"limit": "1"},
+                missing=f"has no account {subdomain!r} (SPI v3)",
+                missing_hint=missing_hint,
+            )
+        except PermissionDenied as exc:
+            raise PermissionDenied(
+                exc.message,
+                connector=self.mode,
+                status_code=exc.status_code,
+                request_id=exc.request_id,
+                hint="Generate the access token with the r_jobs scope.",
+            ) from None
+        return f"SPI v3: token accepted for {subdomain!r}, GET /spi/v3/jobs?limit=1 answered"
 
     async def _load_from_spi(self, job_id: str) -> Job:
         # One after the other: a job that does not exist costs one request of the budget.

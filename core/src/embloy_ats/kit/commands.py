@@ -1,4 +1,4 @@
-"""The kit's commands: `embloy-ats new`, `embloy-ats record` and `embloy-ats cassettes check`.
+"""The kit's commands: `embloy-ats new`, `record`, `cassettes check` and `doctor`.
 
 `register(app)` attaches them to the main CLI. They follow its conventions: a failure is one
 line on stderr and an exit code per kind of failure; a secret is never printed, only where
@@ -283,7 +283,10 @@ def cassettes_check_command(
 
 def register(app: typer.Typer) -> None:
     """Attach the kit's commands to the `embloy-ats` app."""
+    from embloy_ats.kit.doctor import doctor_command
+
     app.command("new")(new_command)
+    app.command("doctor")(doctor_command)
     app.command("record")(record_command)
     cassettes = typer.Typer(
         name="cassettes", help="Work with recorded cassettes.", no_args_is_help=True
