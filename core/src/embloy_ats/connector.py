@@ -123,6 +123,7 @@ class Connector(ABC):
     ) -> None:
         self.settings = self._coerce(self.settings_model, settings, "setting")
         self.credentials = self._coerce(self.credentials_model, credentials, "credential")
+        self.check_config()
         self._http = http
         self.clock = clock or (http.clock if http is not None else SYSTEM_CLOCK)
         allow_private = (
@@ -150,6 +151,10 @@ class Connector(ABC):
             raise _config_error(cls.mode, kind, exc) from None
 
     # -- hooks a connector may override -----------------------------------------------------
+
+    def check_config(self) -> None:  # noqa: B027 - a hook: most connectors need no check
+        """Checks that span settings and credentials (e.g. "a board or an API key");
+        raise ConfigurationError. Each model already validated its own fields."""
 
     def api_origin(self) -> str:
         """The API origin when `base_url` is not set.

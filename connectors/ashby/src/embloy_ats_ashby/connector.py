@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 from embloy_ats import (
@@ -11,14 +10,12 @@ from embloy_ats import (
     ConnectorSettings,
     Credentials,
     Fetched,
-    HttpClient,
     Job,
     JobNotFound,
     PayloadError,
     RateLimitPolicy,
 )
 from embloy_ats.auth import Auth, AuthKind, BasicAuth, NoAuth
-from embloy_ats.clock import Clock
 from embloy_ats.parsing import require_object, require_text
 from embloy_ats.validation import UUID_ID, PathSegment
 from pydantic import Field, SecretStr, model_validator
@@ -76,15 +73,7 @@ class AshbyConnector(Connector):
     settings: AshbySettings
     credentials: AshbyCredentials
 
-    def __init__(
-        self,
-        settings: ConnectorSettings | Mapping[str, Any] | None = None,
-        credentials: Credentials | Mapping[str, Any] | None = None,
-        *,
-        http: HttpClient | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(settings, credentials, http=http, clock=clock)
+    def check_config(self) -> None:
         if self.credentials.api_key is None and self.settings.job_board_name is None:
             raise ConfigurationError(
                 "needs the credential 'api_key' (authenticated API) or the setting "

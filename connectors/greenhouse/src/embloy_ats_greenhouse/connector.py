@@ -28,8 +28,6 @@ from embloy_ats import (
     RateLimitPolicy,
 )
 from embloy_ats.auth import Auth, AuthKind, NoAuth, OAuth2Token
-from embloy_ats.clock import Clock
-from embloy_ats.http import HttpClient
 from embloy_ats.parsing import require_object, require_text
 from embloy_ats.validation import NUMERIC_ID, PathSegment
 from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
@@ -124,15 +122,7 @@ class GreenhouseConnector(Connector):
     settings: GreenhouseSettings
     credentials: GreenhouseCredentials
 
-    def __init__(
-        self,
-        settings: ConnectorSettings | Mapping[str, Any] | None = None,
-        credentials: Credentials | Mapping[str, Any] | None = None,
-        *,
-        http: HttpClient | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(settings, credentials, http=http, clock=clock)
+    def check_config(self) -> None:
         if self.uses_harvest:
             return
         if self.settings.board_token is None:

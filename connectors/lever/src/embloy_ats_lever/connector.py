@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, Self
 
 from embloy_ats import (
@@ -12,7 +11,6 @@ from embloy_ats import (
     ConnectorSettings,
     Credentials,
     Fetched,
-    HttpClient,
     Job,
     JobNotFound,
     PayloadError,
@@ -20,7 +18,6 @@ from embloy_ats import (
     RateLimitPolicy,
 )
 from embloy_ats.auth import Auth, AuthKind, BasicAuth, HeaderAuth, NoAuth, OAuth2Token
-from embloy_ats.clock import Clock
 from embloy_ats.parsing import obj, require_object, require_text, text
 from embloy_ats.validation import PathSegment, check_base_url, private_network_allowed
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -120,15 +117,7 @@ class LeverConnector(Connector):
     settings: LeverSettings
     credentials: LeverCredentials
 
-    def __init__(
-        self,
-        settings: ConnectorSettings | Mapping[str, Any] | None = None,
-        credentials: Credentials | Mapping[str, Any] | None = None,
-        *,
-        http: HttpClient | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(settings, credentials, http=http, clock=clock)
+    def check_config(self) -> None:
         if self.settings.site is None and not self.credentials.provided():
             raise ConfigurationError(
                 "setting 'site' is needed for the public Postings API (or give credentials "

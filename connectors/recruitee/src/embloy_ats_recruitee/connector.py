@@ -101,21 +101,23 @@ class RecruiteeConnector(Connector):
     def api_origin(self) -> str:
         return ATS_API_ORIGIN if self.uses_ats_api else super().api_origin()
 
-    def make_auth(self) -> Auth:
-        token = self.credentials.api_token
-        if token is None:
-            return NoAuth()
-        if self.settings.company_id is None:
+    def check_config(self) -> None:
+        if self.credentials.api_token is not None and self.settings.company_id is None:
             raise ConfigurationError(
                 "credential 'api_token' needs the setting 'company_id' (the ATS API path "
                 "names the company)",
                 connector=self.mode,
             )
+
+    def make_auth(self) -> Auth:
+        token = self.credentials.api_token
+        if token is None:
+            return NoAuth()
         return HeaderAuth("Authorization", token, "Bearer {}")
 
     async def load_job(self, job_id: str) -> Job:
         if self.uses_ats_api:
-            assert self.settings.company_id is not None  # checked in make_auth
+            assert self.settings.company_id is not None  # checked in check_config
             fetched = await self.get_json(
                 "/c/{company_id}/offers/{job_id}",
                 job_id=job_id,
@@ -148,7 +150,7 @@ class RecruiteeConnector(Connector):
             )
             return f"careers-site API: {company!r} answers GET /api/offers/"
         company_id = self.settings.company_id
-        assert company_id is not None  # checked in make_auth
+        assert company_id is not None  # checked in check_config
         try:
             await self.verify_request(
                 "GET",
