@@ -27,6 +27,7 @@ from embloy_ats.errors import (
     EmbloyAtsError,
     JobNotFound,
     PayloadError,
+    PermissionDenied,
 )
 from embloy_ats.http import HttpClient, RequestContext, Response, default_http_client
 from embloy_ats.model import Job
@@ -315,6 +316,8 @@ class Connector(ABC):
         *,
         missing: str,
         missing_hint: str | None = None,
+        unauthorized_hint: str | None = None,
+        forbidden_hint: str | None = None,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
@@ -325,7 +328,8 @@ class Connector(ABC):
 
         A 404 or 410 here cannot mean "no such job": it means the configured account,
         board or site does not exist, so it becomes a `ConfigurationError` saying
-        `missing` (e.g. "has no job board named 'acme'").
+        `missing` (e.g. "has no job board named 'acme'"). A 401 or 403 keeps its type and
+        gets the ATS-specific advice given here (which scope, which region).
         """
         try:
             return await self.request_json(
@@ -342,6 +346,11 @@ class Connector(ABC):
             raise ConfigurationError(
                 f"{missing} (HTTP {exc.status_code})", connector=self.mode, hint=missing_hint
             ) from None
+        except (AuthenticationFailed, PermissionDenied) as exc:
+            hint = unauthorized_hint if isinstance(exc, AuthenticationFailed) else forbidden_hint
+            if hint is not None:
+                exc.hint = hint
+            raise
 
     def new_job(self, *, external_id: str, fetched: list[Fetched], **fields: Any) -> Job:
         """A Job stamped with this connector, the fetch time and the raw payloads."""

@@ -175,23 +175,15 @@ class GreenhouseConnector(Connector):
         `GET /v1/boards/{board_token}` in the Job Board API docs. Only the status is read.
         """
         if self.uses_harvest:
-            try:
-                await self.verify_request(
-                    "GET",
-                    "/v3/job_posts",
-                    params={"per_page": "1"},
-                    missing="answered 404 for /v3/job_posts: this base_url serves no Harvest v3",
-                    missing_hint="Leave base_url unset, or point it at a Harvest v3 origin.",
-                )
-            except PermissionDenied as exc:
-                raise PermissionDenied(
-                    exc.message,
-                    connector=self.mode,
-                    status_code=exc.status_code,
-                    request_id=exc.request_id,
-                    hint="Grant the credential the harvest:job_posts:list scope; list "
-                    "endpoints answer only when the user it acts as (user_id) is a Site Admin.",
-                ) from None
+            await self.verify_request(
+                "GET",
+                "/v3/job_posts",
+                params={"per_page": "1"},
+                missing="answered 404 for /v3/job_posts: this base_url serves no Harvest v3",
+                missing_hint="Leave base_url unset, or point it at a Harvest v3 origin.",
+                forbidden_hint="Grant the credential the harvest:job_posts:list scope; list "
+                "endpoints answer only when the user it acts as (user_id) is a Site Admin.",
+            )
             return "Harvest v3: token issued, GET /v3/job_posts?per_page=1 answered"
         board = self.settings.board_token
         if board is None:  # refused in __init__; kept for the type checker

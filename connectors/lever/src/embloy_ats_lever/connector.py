@@ -14,7 +14,6 @@ from embloy_ats import (
     Job,
     JobNotFound,
     PayloadError,
-    PermissionDenied,
     RateLimitPolicy,
 )
 from embloy_ats.auth import Auth, AuthKind, BasicAuth, HeaderAuth, NoAuth, OAuth2Token
@@ -179,22 +178,14 @@ class LeverConnector(Connector):
         API docs, "List all postings"), else `GET /v0/postings/{site}?limit=1&mode=json`
         (Postings API README, "Get a list of job postings"). Only the status is read."""
         if self.uses_data_api:
-            try:
-                await self.verify_request(
-                    "GET",
-                    "/v1/postings",
-                    params={"limit": "1"},
-                    missing="answered 404 for /v1/postings: this base_url serves no Lever API",
-                    missing_hint="Check the region and base_url settings.",
-                )
-            except PermissionDenied as exc:
-                raise PermissionDenied(
-                    exc.message,
-                    connector=self.mode,
-                    status_code=exc.status_code,
-                    request_id=exc.request_id,
-                    hint="Give the API key (or the OAuth app) read access to postings.",
-                ) from None
+            await self.verify_request(
+                "GET",
+                "/v1/postings",
+                params={"limit": "1"},
+                missing="answered 404 for /v1/postings: this base_url serves no Lever API",
+                missing_hint="Check the region and base_url settings.",
+                forbidden_hint="Give the API key (or the OAuth app) read access to postings.",
+            )
             return "authenticated API: GET /v1/postings?limit=1 answered"
         site = self.settings.site
         if site is None:  # __init__ refuses this; kept for the type checker

@@ -19,7 +19,6 @@ from embloy_ats import (
     Credentials,
     Job,
     PayloadError,
-    PermissionDenied,
     RateLimitPolicy,
 )
 from embloy_ats.auth import Auth, AuthKind, HeaderAuth, NoAuth
@@ -151,23 +150,15 @@ class RecruiteeConnector(Connector):
             return f"careers-site API: {company!r} answers GET /api/offers/"
         company_id = self.settings.company_id
         assert company_id is not None  # checked in check_config
-        try:
-            await self.verify_request(
-                "GET",
-                "/c/{company_id}/offers",
-                company_id=company_id,
-                missing=f"knows no company {company_id!r} for this token",
-                missing_hint="Check company_id: it is shown next to your personal API tokens, "
-                "and a token is valid for its own company only.",
-            )
-        except PermissionDenied as exc:
-            raise PermissionDenied(
-                exc.message,
-                connector=self.mode,
-                status_code=exc.status_code,
-                request_id=exc.request_id,
-                hint="Use a token of a user who may see the company's offers.",
-            ) from None
+        await self.verify_request(
+            "GET",
+            "/c/{company_id}/offers",
+            company_id=company_id,
+            missing=f"knows no company {company_id!r} for this token",
+            missing_hint="Check company_id: it is shown next to your personal API tokens, "
+            "and a token is valid for its own company only.",
+            forbidden_hint="Use a token of a user who may see the company's offers.",
+        )
         return f"ATS API: token accepted for company {company_id!r} (GET /c/{company_id}/offers)"
 
     def _offer(self, data: Any, job_id: str) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from embloy_ats import (
     Job,
     JobNotFound,
     PayloadError,
-    PermissionDenied,
     RateLimitPolicy,
     RequestRejected,
 )
@@ -111,24 +110,11 @@ class TeamtailorConnector(Connector):
                 headers={"X-Api-Version": self.settings.api_version},
                 missing="answered 404 for /v1/jobs: this base_url serves no Teamtailor API",
                 missing_hint="Check the region and base_url settings.",
+                unauthorized_hint="Check the api_key and the region setting: a key of an "
+                f"account on the other stack is rejected too (this went to {self.base_url}).",
+                forbidden_hint="Give the API key read permission "
+                "(Settings > Integrations > API keys).",
             )
-        except AuthenticationFailed as exc:
-            raise AuthenticationFailed(
-                exc.message,
-                connector=self.mode,
-                status_code=exc.status_code,
-                request_id=exc.request_id,
-                hint="Check the api_key and the region setting: a key of an account on the "
-                f"other stack is rejected too (this request went to {self.base_url}).",
-            ) from None
-        except PermissionDenied as exc:
-            raise PermissionDenied(
-                exc.message,
-                connector=self.mode,
-                status_code=exc.status_code,
-                request_id=exc.request_id,
-                hint="Give the API key read permission (Settings > Integrations > API keys).",
-            ) from None
         except RequestRejected as exc:
             if exc.status_code != 406:
                 raise

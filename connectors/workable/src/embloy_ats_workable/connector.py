@@ -13,7 +13,6 @@ from embloy_ats import (
     Job,
     JobNotFound,
     PayloadError,
-    PermissionDenied,
     RateLimitPolicy,
 )
 from embloy_ats.auth import Auth, AuthKind, HeaderAuth, NoAuth
@@ -112,22 +111,14 @@ class WorkableConnector(Connector):
                 missing_hint=missing_hint,
             )
             return f"public widget API: account {subdomain!r} exists"
-        try:
-            await self.verify_request(
-                "GET",
-                "/spi/v3/jobs",
-                params={"limit": "1"},
-                missing=f"has no account {subdomain!r} (SPI v3)",
-                missing_hint=missing_hint,
-            )
-        except PermissionDenied as exc:
-            raise PermissionDenied(
-                exc.message,
-                connector=self.mode,
-                status_code=exc.status_code,
-                request_id=exc.request_id,
-                hint="Generate the access token with the r_jobs scope.",
-            ) from None
+        await self.verify_request(
+            "GET",
+            "/spi/v3/jobs",
+            params={"limit": "1"},
+            missing=f"has no account {subdomain!r} (SPI v3)",
+            missing_hint=missing_hint,
+            forbidden_hint="Generate the access token with the r_jobs scope.",
+        )
         return f"SPI v3: token accepted for {subdomain!r}, GET /spi/v3/jobs?limit=1 answered"
 
     async def _load_from_spi(self, job_id: str) -> Job:
