@@ -132,7 +132,7 @@ class AshbyConnector(Connector):
 
     async def _verify_board(self) -> str:
         board_name = self.settings.job_board_name
-        assert board_name is not None  # checked in __init__
+        assert board_name is not None  # checked in check_config
         fetched = await self.verify_request(
             "GET",
             "/posting-api/job-board/{board}",
@@ -204,7 +204,7 @@ class AshbyConnector(Connector):
 
     async def _posting_api(self, job_id: str) -> Job:
         board_name = self.settings.job_board_name
-        assert board_name is not None  # checked in __init__
+        assert board_name is not None  # checked in check_config
         try:
             fetched = await self.get_json(
                 "/posting-api/job-board/{board}",

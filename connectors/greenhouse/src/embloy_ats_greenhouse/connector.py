@@ -113,7 +113,7 @@ class GreenhouseConnector(Connector):
     job_id_format = "numeric job post id (`gh_jid` in the posting URL)"
     default_base_url = JOB_BOARD_ORIGIN
     # The Job Board API is cached by Greenhouse and documents no limit; we stay polite.
-    # With Harvest credentials an instance uses HARVEST_RATE_LIMIT instead (see __init__).
+    # With Harvest credentials an instance keeps HARVEST_RATE_LIMIT (rate_limit_policy).
     rate_limit = RateLimitPolicy(50, 10.0, note="undocumented for the Job Board API; polite cap")
     supports_questions = True
     supports_compensation = True
@@ -186,7 +186,7 @@ class GreenhouseConnector(Connector):
             )
             return "Harvest v3: token issued, GET /v3/job_posts?per_page=1 answered"
         board = self.settings.board_token
-        if board is None:  # refused in __init__; kept for the type checker
+        if board is None:  # refused by check_config; kept for the type checker
             raise ConfigurationError("setting 'board_token' is missing", connector=self.mode)
         await self.verify_request(
             "GET",
@@ -201,7 +201,7 @@ class GreenhouseConnector(Connector):
 
     async def _load_from_job_board(self, job_id: str) -> Job:
         board = self.settings.board_token
-        if board is None:  # refused in __init__; kept for the type checker
+        if board is None:  # refused by check_config; kept for the type checker
             raise ConfigurationError("setting 'board_token' is missing", connector=self.mode)
         fetched = await self.get_json(
             "/v1/boards/{board}/jobs/{job_id}",

@@ -188,7 +188,7 @@ class LeverConnector(Connector):
             )
             return "authenticated API: GET /v1/postings?limit=1 answered"
         site = self.settings.site
-        if site is None:  # __init__ refuses this; kept for the type checker
+        if site is None:  # check_config refuses this; kept for the type checker
             raise ConfigurationError("setting 'site' is missing", connector=self.mode)
         await self.verify_request(
             "GET",
@@ -204,7 +204,7 @@ class LeverConnector(Connector):
 
     async def _load_from_postings_api(self, job_id: str) -> Job:
         site = self.settings.site
-        if site is None:  # __init__ refuses this; kept for the type checker
+        if site is None:  # check_config refuses this; kept for the type checker
             raise ConfigurationError("setting 'site' is missing", connector=self.mode)
         fetched = await self.get_json(
             "/v0/postings/{site}/{job_id}", job_id=job_id, params={"mode": "json"}, site=site
