@@ -18,6 +18,7 @@ import asyncio
 import inspect
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -38,6 +39,9 @@ log = logging.getLogger("embloy_ats.resolver")
 Source = Literal["store", "upstream", "stale"]
 _TRANSIENT = (errors.UpstreamUnavailable, errors.RateLimited)
 _GONE_STATUSES = (JobStatus.CLOSED, JobStatus.ARCHIVED)
+#: decoded jobs kept per resolver (see `Resolver._load`), and the largest one kept.
+_DECODED_JOBS = 1024
+_DECODED_MAX_CHARS = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class Resolver:
         self._tenants: dict[str, Tenant] = {}
         self._connectors: dict[tuple[str, str], tuple[float, Connector]] = {}
         self._subscribers: list[Subscriber] = []
+        self._decoded: OrderedDict[tuple[str, str, str], tuple[str, Job]] = OrderedDict()
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Resolver:
@@ -281,30 +286,52 @@ class Resolver:
         if task is None:
             task = asyncio.create_task(self._lead(tenant, mode, job_id, key))
             self._inflight[key] = task
-            task.add_done_callback(lambda _: self._inflight.pop(key, None))
+            task.add_done_callback(lambda done: self._settled(key, done))
         # shield: one impatient caller must not cancel the fetch the others wait for
         return await asyncio.shield(task)
+
+    def _settled(self, key: str, task: asyncio.Task[Resolution]) -> None:
+        self._inflight.pop(key, None)
+        if not task.cancelled():
+            # Mark the outcome seen even when every caller gave up waiting for it, so a
+            # failed fetch nobody awaits any more is not logged as "never retrieved".
+            task.exception()
 
     async def _from_store(self, tenant: Tenant, mode: str, job_id: str) -> Resolution | None:
         """A fresh stored job; raises the remembered error of a recent miss; else None."""
         now = self._now()
-        stored = await self.store.get_job(tenant.id, mode, job_id)
+        stored, miss = await self.store.lookup(tenant.id, mode, job_id)
         if stored is not None:
             age = now - stored.fetched_at
             if 0 <= age <= self.policy.max_age_for(mode):
                 job = self._load(stored)
                 if job is not None:
                     return Resolution(job, "store", age)
-        miss = await self.store.get_miss(tenant.id, mode, job_id)
         if miss is not None and miss.expires_at > now:
             raise _error_from_miss(miss, mode, job_id)
         return None
 
-    @staticmethod
-    def _load(stored: StoredJob) -> Job | None:
-        """The stored job, or None if it was written by an older schema (refetch it)."""
+    def _load(self, stored: StoredJob) -> Job | None:
+        """The stored job, or None if it was written by an older schema (refetch it).
+
+        Decoding validates the whole Job again (HTML sanitising included), the largest cost
+        of answering from the store; the last decoded jobs are kept, keyed by their row, and
+        reused while the stored JSON is the very same text.
+        """
+        key = (stored.tenant_id, stored.mode, stored.job_id)
+        cached = self._decoded.get(key)
+        if cached is not None and cached[0] == stored.job_json:
+            self._decoded.move_to_end(key)
+            return cached[1]
         job = Job.model_validate_json(stored.job_json)
-        return job if job.schema_version == SCHEMA_VERSION else None
+        if job.schema_version != SCHEMA_VERSION:
+            return None
+        if len(stored.job_json) <= _DECODED_MAX_CHARS:
+            self._decoded[key] = (stored.job_json, job)
+            self._decoded.move_to_end(key)
+            while len(self._decoded) > _DECODED_JOBS:
+                self._decoded.popitem(last=False)
+        return job
 
     async def _lead(self, tenant: Tenant, mode: str, job_id: str, key: str) -> Resolution:
         async with self.store.fetch_lock(key):

@@ -3,14 +3,21 @@
 psycopg 3, async, pooled. Cross-process single-flight uses a session advisory lock per job
 key: the process holding it fetches, the others wait on it and then read what it stored.
 Migrations run under an advisory lock too, so replicas starting together migrate once.
+
+The connection that holds a fetch lock also serves every store call made while it is held
+(a context variable hands it down), and at most three quarters of the pool may hold locks
+at once: a burst of unknown jobs can neither deadlock the pool (every connection holding a
+lock while waiting for another to read) nor starve reads of stored jobs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import psycopg
@@ -18,12 +25,14 @@ from psycopg_pool import AsyncConnectionPool
 
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
+    _LOOKUP,
     ClientToken,
     Miss,
     Store,
     StoredConnection,
     StoredJob,
     Tenant,
+    _looked_up,
     new_tenant_id,
 )
 
@@ -85,6 +94,11 @@ class PostgresStore(Store):
         self.conninfo = conninfo
         self._pool: AsyncConnectionPool | None = None
         self._min, self._max = min_size, max_size
+        #: the connection holding this task's fetch lock, if it holds one.
+        self._held: ContextVar[psycopg.AsyncConnection[Any] | None] = ContextVar(
+            f"embloy_ats_pg_held_{id(self)}", default=None
+        )
+        self._lock_slots: asyncio.Semaphore | None = None
 
     @property
     def pool(self) -> AsyncConnectionPool:
@@ -136,18 +150,28 @@ class PostgresStore(Store):
             await self._pool.close()
             self._pool = None
 
-    async def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    @asynccontextmanager
+    async def _conn(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """The connection holding this task's fetch lock, else one from the pool."""
+        held = self._held.get()
+        if held is not None:
+            yield held
+            return
         async with self.pool.connection() as conn:
+            yield conn
+
+    async def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        async with self._conn() as conn:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchone()
 
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        async with self.pool.connection() as conn:
+        async with self._conn() as conn:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchall()
 
     async def _run(self, sql: str, params: tuple[Any, ...]) -> None:
-        async with self.pool.connection() as conn:
+        async with self._conn() as conn:
             await conn.execute(sql, params)
 
     async def create_tenant(self, name: str, *, now: float) -> Tenant:
@@ -221,17 +245,15 @@ class PostgresStore(Store):
         return StoredJob(*row) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
-        async with self.pool.connection() as conn, conn.transaction():
-            await conn.execute(
-                "INSERT INTO jobs (tenant_id, mode, job_id, job, fetched_at) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (tenant_id, mode, job_id) DO UPDATE "
-                "SET job = excluded.job, fetched_at = excluded.fetched_at",
-                (job.tenant_id, job.mode, job.job_id, job.job_json, job.fetched_at),
-            )
-            await conn.execute(
-                "DELETE FROM job_misses WHERE tenant_id = %s AND mode = %s AND job_id = %s",
-                (job.tenant_id, job.mode, job.job_id),
-            )
+        # One statement is one transaction: the miss goes with the upsert, in one round trip.
+        await self._run(
+            "WITH forgotten AS (DELETE FROM job_misses WHERE tenant_id = %s AND mode = %s "
+            "AND job_id = %s) INSERT INTO jobs (tenant_id, mode, job_id, job, fetched_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (tenant_id, mode, job_id) DO UPDATE "
+            "SET job = excluded.job, fetched_at = excluded.fetched_at",
+            (job.tenant_id, job.mode, job.job_id,
+             job.tenant_id, job.mode, job.job_id, job.job_json, job.fetched_at),
+        )  # fmt: skip
 
     async def list_jobs(self, tenant_id: str) -> list[StoredJob]:
         rows = await self._all(
@@ -248,6 +270,12 @@ class PostgresStore(Store):
             (tenant_id, mode, job_id),
         )
         return Miss(*row) if row else None
+
+    async def lookup(
+        self, tenant_id: str, mode: str, job_id: str
+    ) -> tuple[StoredJob | None, Miss | None]:
+        row = await self._one(_LOOKUP, (tenant_id, mode, job_id) * 2)
+        return _looked_up(tenant_id, mode, job_id, row)
 
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None:
         await self._run(
@@ -274,7 +302,7 @@ class PostgresStore(Store):
         return ClientToken(*row) if row else None
 
     async def revoke_client_token(self, jti: str, *, now: float) -> bool:
-        async with self.pool.connection() as conn:
+        async with self._conn() as conn:
             cursor = await conn.execute(
                 "UPDATE client_tokens SET revoked_at = coalesce(revoked_at, %s) WHERE jti = %s",
                 (now, jti),
@@ -286,9 +314,13 @@ class PostgresStore(Store):
 
     @asynccontextmanager
     async def _advisory_lock(self, lock: int) -> AsyncIterator[None]:
-        async with self.pool.connection() as conn:
+        if self._lock_slots is None:
+            self._lock_slots = asyncio.Semaphore(max(1, self._max * 3 // 4))
+        async with self._lock_slots, self.pool.connection() as conn:
             await conn.execute("SELECT pg_advisory_lock(%s)", (lock,))
+            token = self._held.set(conn)
             try:
                 yield
             finally:
+                self._held.reset(token)
                 await conn.execute("SELECT pg_advisory_unlock(%s)", (lock,))

@@ -15,12 +15,14 @@ from pathlib import Path
 
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
+    _LOOKUP,
     ClientToken,
     Miss,
     Store,
     StoredConnection,
     StoredJob,
     Tenant,
+    _looked_up,
     new_tenant_id,
 )
 
@@ -69,6 +71,8 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         ],
     ),
 ]
+
+_SQLITE_LOOKUP = _LOOKUP.replace("%s", "?")
 
 
 class SqliteStore(Store):
@@ -229,6 +233,12 @@ class SqliteStore(Store):
             (tenant_id, mode, job_id),
         ).fetchone()
         return Miss(*row) if row else None
+
+    async def lookup(
+        self, tenant_id: str, mode: str, job_id: str
+    ) -> tuple[StoredJob | None, Miss | None]:
+        row = self.db.execute(_SQLITE_LOOKUP, (tenant_id, mode, job_id) * 2).fetchone()
+        return _looked_up(tenant_id, mode, job_id, row)
 
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None:
         self.db.execute(
