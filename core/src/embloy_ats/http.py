@@ -11,6 +11,7 @@ import asyncio
 import email.utils
 import json
 import math
+import re
 import socket
 import time
 import weakref
@@ -41,7 +42,7 @@ from embloy_ats.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from embloy_ats.ratelimit import RateLimiter, RateLimitPolicy
+from embloy_ats.ratelimit import RateBudgetSpent, RateLimiter, RateLimitPolicy
 from embloy_ats.validation import is_private_address, is_private_host, private_network_allowed
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -105,6 +106,14 @@ class Response:
             )
         try:
             value: JsonValue = json.loads(self.body)
+        except RecursionError:
+            raise PayloadError(
+                "answered JSON nested too deeply to read",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+                status_code=self.status_code,
+                request_id=self.request_id,
+            ) from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PayloadError(
                 f"answered invalid JSON ({exc.__class__.__name__} at byte "
@@ -114,7 +123,30 @@ class Response:
                 status_code=self.status_code,
                 request_id=self.request_id,
             ) from None
+        if _SURROGATE_ESCAPE.search(self.body) and _has_lone_surrogate(value):
+            # JSON may escape half a UTF-16 pair (`"\ud800"`); such a string validates but
+            # can never be written out as UTF-8, so the job could not be stored.
+            raise PayloadError(
+                "answered JSON with an unpaired UTF-16 surrogate escape",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+                status_code=self.status_code,
+                request_id=self.request_id,
+            )
         return value
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(value: JsonValue) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except RecursionError:
+        return False  # too deep to check here; the Job model refuses such depth anyway
+    return False
 
 
 class _Retryable(Exception):
@@ -331,7 +363,20 @@ class HttpClient:
         self, request: httpx.Request, ctx: RequestContext, ok_statuses: frozenset[int]
     ) -> Response:
         if ctx.rate_limit is not None:
-            await self.limiter.bucket(ctx.rate_limit_key or ctx.connector, ctx.rate_limit).acquire()
+            bucket = self.limiter.bucket(ctx.rate_limit_key or ctx.connector, ctx.rate_limit)
+            try:
+                await bucket.acquire(max_wait=self.retry.max_retry_after)
+            except RateBudgetSpent as spent:
+                # Queueing longer than we would wait for an ATS's Retry-After only holds the
+                # candidate (and a connection) hostage: say when to come back instead.
+                raise RateLimited(
+                    "is asked more often than this account's rate limit allows; the next "
+                    f"request may go in {spent.wait:.0f} s",
+                    retry_after=spent.wait,
+                    connector=ctx.connector,
+                    job_id=ctx.job_id,
+                    status_code=None,
+                ) from None
         started = time.perf_counter()
         metrics.UPSTREAM_REQUESTS.labels(ctx.connector).inc()
         try:

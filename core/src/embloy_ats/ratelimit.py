@@ -3,7 +3,6 @@ finding it with 429s, and we pause when the ATS tells us its budget is spent."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from embloy_ats.clock import Clock
@@ -27,8 +26,22 @@ class RateLimitPolicy:
         return f"{text} ({self.note})" if self.note else text
 
 
+class RateBudgetSpent(Exception):
+    """This account's requests are booked further ahead than the caller may wait."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"the next request may go in {wait:.1f} s")
+        self.wait = wait
+
+
 class TokenBucket:
-    """Bursts up to `requests`, refills at `requests / per_seconds`; waits are fair (FIFO)."""
+    """Bursts up to `requests`, refills at `requests / per_seconds`; waits are fair (FIFO).
+
+    A caller that finds no token reserves the next one (the balance goes negative: the
+    queue) and sleeps until it is due, so a queue of any length costs no polling and every
+    caller knows at once how long it would wait; `acquire(max_wait=...)` refuses, taking
+    nothing, a wait longer than the caller may afford.
+    """
 
     def __init__(self, policy: RateLimitPolicy, clock: Clock) -> None:
         self._capacity = float(policy.requests)
@@ -37,24 +50,31 @@ class TokenBucket:
         self._tokens = self._capacity
         self._stamp = clock.monotonic()
         self._blocked_until = 0.0
-        self._lock = asyncio.Lock()
 
     def _refill(self, now: float) -> None:
         self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self._rate)
         self._stamp = now
 
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self._clock.monotonic()
-                self._refill(now)
-                wait = self._blocked_until - now
-                if wait <= 0 and self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                if wait <= 0:
-                    wait = (1 - self._tokens) / self._rate
+    async def acquire(self, max_wait: float | None = None) -> None:
+        now = self._clock.monotonic()
+        self._refill(now)
+        self._tokens -= 1
+        wait = max(self._blocked_until - now, -self._tokens / self._rate, 0.0)
+        if max_wait is not None and wait > max_wait:
+            self._tokens += 1
+            raise RateBudgetSpent(wait)
+        try:
+            if wait > 0:
                 await self._clock.sleep(wait)
+            # A pause announced while we slept (the ATS said its budget is spent) holds us too.
+            for _ in range(3):
+                paused = self._blocked_until - self._clock.monotonic()
+                if paused <= 0:
+                    break
+                await self._clock.sleep(paused)
+        except BaseException:
+            self._tokens += 1  # cancelled while waiting: the reserved slot goes back
+            raise
 
     def pause(self, seconds: float) -> None:
         """The ATS said its budget is spent: send nothing for `seconds`."""
