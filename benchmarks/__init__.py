@@ -1,0 +1,1 @@
+"""Benchmarks and the local fake ATS they (and the soak test) run against. Not tests."""
