@@ -196,6 +196,19 @@ async def test_a_connector_may_raise_the_body_cap_for_its_requests() -> None:
     assert (await client.request("GET", URL, wide)).body == body
 
 
+async def test_cookies_an_ats_sets_are_never_sent_back() -> None:
+    ats = FakeAts(
+        sequence(
+            httpx.Response(200, json={}, headers={"Set-Cookie": "session=tenant-a; Path=/"}),
+            httpx.Response(200, json={}),
+        )
+    )
+    client = ats.client()
+    await client.request("GET", URL, CTX)
+    await client.request("GET", URL, CTX)
+    assert "cookie" not in ats.requests[1].headers
+
+
 async def test_redirects_are_not_followed() -> None:
     ats = FakeAts(sequence(httpx.Response(302, headers={"Location": "http://169.254.169.254/"})))
     with pytest.raises(UnexpectedRedirect):

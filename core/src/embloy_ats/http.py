@@ -17,6 +17,7 @@ import time
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -293,6 +294,9 @@ class HttpClient:
                 timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
                 follow_redirects=False,
                 headers={"User-Agent": _USER_AGENT, "Accept": "application/json"},
+                # One client serves every tenant: a cookie one ATS account sets must never
+                # ride along on another tenant's request, so none is ever kept.
+                cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
                 trust_env=False,
             )
         return self._client
