@@ -9,6 +9,7 @@ on a 401, and turns a payload it cannot read into a `PayloadError`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -235,9 +236,12 @@ class Connector(ABC):
 
     # -- helpers for load_job -----------------------------------------------------------------
 
-    @property
+    @functools.cached_property
     def rate_limit_key(self) -> str:
-        """Rate limits are per account: the mode, host and a digest of settings and secrets."""
+        """Rate limits are per account: the mode, host and a digest of settings and secrets.
+
+        Computed once: settings and credentials are frozen for the connector's lifetime.
+        """
         digest = hashlib.sha256()
         digest.update(self.settings.model_dump_json().encode())
         for secret in self.credentials.secret_values():
