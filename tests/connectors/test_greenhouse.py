@@ -697,7 +697,6 @@ def test_harvest_states_map_to_status_and_visibility(
     [
         ({"client_id": "harvest-test-client"}, "client_secret"),
         ({"client_secret": "harvest-test-secret"}, "client_id"),
-        ({"client_id": "harvest-test-client", "client_secret": "  "}, "client_secret"),
     ],
 )
 def test_one_harvest_credential_alone_is_refused_clearly(
@@ -723,9 +722,12 @@ def test_credentials_choose_the_way_in() -> None:
     assert private.auth.kind is AuthKind.OAUTH2_CLIENT_CREDENTIALS
     shown = repr(private) + repr(private.auth) + repr(private.credentials)
     assert "harvest-test" not in shown
-    # blank credentials (e.g. empty environment variables) mean "none given"
-    blank = GreenhouseConnector({"board_token": "acme"}, {"client_id": "", "client_secret": ""})
-    assert blank.base_url == "https://boards-api.greenhouse.io"
+    # a blank credential is a mistake, refused: it never silently picks another way in
+    with pytest.raises(ConfigurationError, match="client_id is empty"):
+        GreenhouseConnector({"board_token": "acme"}, {"client_id": "", "client_secret": ""})
+    with pytest.raises(ConfigurationError, match="client_secret is empty") as caught:
+        GreenhouseConnector({}, {"client_id": "harvest-test-client", "client_secret": "  "})
+    assert "harvest-test" not in str(caught.value)
 
 
 def test_user_id_is_numeric_and_only_for_harvest() -> None:

@@ -474,7 +474,7 @@ def test_connector_declares_its_ways_in_and_its_rate_limit() -> None:
         ({"site": "acme"}, {"api_key": "test-key", "access_token": "test-access"}, "not both"),
         ({}, {"refresh_token": "test-refresh"}, "together"),
         ({}, {"access_token": "test-access", "client_id": "test-client"}, "together"),
-        ({}, {"api_key": "   "}, "site"),  # a blank key is no key: the public API needs a site
+        ({}, {"api_key": "   "}, "api_key is empty"),  # refused, never read as "no key"
         ({}, {"password": "test-pass"}, "password"),
         ({"site": "a", "oauth_token_url": "http://auth.example.com/t"}, {}, "https"),
         ({"site": "a", "base_url": "http://127.0.0.1:8080"}, {}, "private"),

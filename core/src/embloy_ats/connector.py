@@ -18,7 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
 from embloy_ats.auth import Auth, AuthKind, NoAuth
 from embloy_ats.clock import SYSTEM_CLOCK, Clock
@@ -54,6 +62,18 @@ class Credentials(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_blank_secrets(cls, values: Any) -> Any:
+        """A blank secret is a mistake (an unset variable, a half-pasted key), never a key:
+        refuse it, rather than quietly take another way in."""
+        if isinstance(values, Mapping):
+            for name, value in values.items():
+                text = value.get_secret_value() if isinstance(value, SecretStr) else value
+                if isinstance(text, str) and not text.strip():
+                    raise ValueError(f"{name} is empty: leave it out to go without it")
+        return values
+
     def provided(self) -> bool:
         return any(value is not None for value in self.__dict__.values())
 
@@ -88,8 +108,9 @@ class VerifyUnsupported(ConfigurationError):
 def _config_error(mode: str, kind: str, exc: ValidationError) -> ConfigurationError:
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
-        where = ".".join(str(part) for part in error["loc"]) or kind
-        problems.append(f"{kind} {where!r}: {error['msg'].removeprefix('Value error, ')}")
+        where = ".".join(str(part) for part in error["loc"])
+        what = f"{kind} {where!r}" if where else f"{kind}s"
+        problems.append(f"{what}: {error['msg'].removeprefix('Value error, ')}")
     return ConfigurationError("; ".join(problems), connector=mode)
 
 

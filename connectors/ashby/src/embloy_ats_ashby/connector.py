@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 from embloy_ats import (
     ConfigurationError,
@@ -18,7 +18,7 @@ from embloy_ats import (
 from embloy_ats.auth import Auth, AuthKind, BasicAuth, NoAuth
 from embloy_ats.parsing import require_object, require_text
 from embloy_ats.validation import UUID_ID, PathSegment
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 
 from embloy_ats_ashby import job_posting, posting_api
 from embloy_ats_ashby.errors import raise_error_envelope
@@ -41,12 +41,6 @@ class AshbyCredentials(Credentials):
         default=None,
         description="An Ashby API key with the jobsRead permission (sent as the Basic user).",
     )
-
-    @model_validator(mode="after")
-    def _not_blank(self) -> Self:
-        if self.api_key is not None and not self.api_key.get_secret_value().strip():
-            raise ValueError("api_key is empty; leave it out to use the public Posting API")
-        return self
 
 
 class AshbyConnector(Connector):

@@ -30,7 +30,7 @@ from embloy_ats import (
 from embloy_ats.auth import Auth, AuthKind, NoAuth, OAuth2Token
 from embloy_ats.parsing import require_object, require_text
 from embloy_ats.validation import NUMERIC_ID, PathSegment
-from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 
 from embloy_ats_greenhouse import harvest
 from embloy_ats_greenhouse.job_board import job_fields
@@ -82,15 +82,6 @@ class GreenhouseCredentials(Credentials):
     client_secret: SecretStr | None = Field(
         default=None, description="Harvest v3 OAuth client secret (shown once when created)."
     )
-
-    @field_validator("client_id", "client_secret", mode="before")
-    @classmethod
-    def _blank_is_unset(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return None
-        if isinstance(value, SecretStr) and not value.get_secret_value().strip():
-            return None
-        return value
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Self:

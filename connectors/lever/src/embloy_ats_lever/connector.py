@@ -19,7 +19,7 @@ from embloy_ats import (
 from embloy_ats.auth import Auth, AuthKind, BasicAuth, HeaderAuth, NoAuth, OAuth2Token
 from embloy_ats.parsing import obj, require_object, require_text, text
 from embloy_ats.validation import PathSegment, check_base_url, private_network_allowed
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from embloy_ats_lever import apply_form, data_api, postings_api
 
@@ -62,16 +62,6 @@ class LeverCredentials(Credentials):
     refresh_token: SecretStr | None = Field(default=None, description="OAuth refresh token.")
     client_id: SecretStr | None = Field(default=None, description="OAuth app client id.")
     client_secret: SecretStr | None = Field(default=None, description="OAuth app client secret.")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_missing(cls, value: Any) -> Any:
-        """An empty environment variable means "not given", not an empty secret."""
-        if isinstance(value, str) and not value.strip():
-            return None
-        if isinstance(value, SecretStr) and not value.get_secret_value().strip():
-            return None
-        return value
 
     @model_validator(mode="after")
     def _one_complete_set(self) -> Self:

@@ -24,7 +24,7 @@ from embloy_ats import (
 from embloy_ats.auth import Auth, AuthKind, HeaderAuth, NoAuth
 from embloy_ats.parsing import require_object, text
 from embloy_ats.validation import NUMERIC_ID, PathSegment, Subdomain
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
 from embloy_ats_recruitee.offer import offer_fields
 
@@ -58,13 +58,6 @@ class RecruiteeCredentials(Credentials):
         default=None,
         description="A personal API token (Settings > Apps and plugins > Personal API tokens).",
     )
-
-    @field_validator("api_token")
-    @classmethod
-    def _not_blank(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().strip():
-            raise ValueError("must not be empty; leave it out to use the public careers API")
-        return value
 
 
 class RecruiteeConnector(Connector):

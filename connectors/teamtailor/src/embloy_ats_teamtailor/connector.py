@@ -57,13 +57,6 @@ class TeamtailorCredentials(Credentials):
         "and archived ones, Admin everything.",
     )
 
-    @field_validator("api_key")
-    @classmethod
-    def _not_blank(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("api_key is empty")
-        return value
-
 
 class TeamtailorConnector(Connector):
     mode: ClassVar[str] = "teamtailor"

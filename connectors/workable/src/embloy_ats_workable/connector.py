@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 from embloy_ats import (
     Connector,
@@ -18,7 +18,7 @@ from embloy_ats import (
 from embloy_ats.auth import Auth, AuthKind, HeaderAuth, NoAuth
 from embloy_ats.parsing import require_object, require_text
 from embloy_ats.validation import Subdomain
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 
 from embloy_ats_workable import application_form, spi, widget
 
@@ -40,12 +40,6 @@ class WorkableCredentials(Credentials):
         "> Apps > API access tokens). Without it, only published jobs are read, from the "
         "public careers-page API, without application questions.",
     )
-
-    @model_validator(mode="after")
-    def _not_blank(self) -> Self:
-        if self.access_token is not None and not self.access_token.get_secret_value().strip():
-            raise ValueError("access_token is empty; leave it out to use the public API")
-        return self
 
 
 class WorkableConnector(Connector):
