@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from embloy_ats.cli import app, env_values
 from typer.testing import CliRunner
 
-from tests.conftest import CASSETTES, payload
+from tests.conftest import CASSETTES, loopback_server, payload
 
 runner = CliRunner()
 GONG = payload("greenhouse/found_gongio_4679941006.yaml")
@@ -39,13 +38,9 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def local_ats(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A real HTTP server on loopback that serves a real Greenhouse answer."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     monkeypatch.setenv("EMBLOY_ATS_ALLOW_PRIVATE_NETWORK", "1")
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(_Handler) as url:
+        yield url
 
 
 def test_connectors_lists_greenhouse_from_its_entry_point() -> None:

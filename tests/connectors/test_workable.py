@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
@@ -37,7 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.conftest import CASSETTES, FakeAts, payload
+from tests.conftest import CASSETTES, FakeAts, loopback_server, payload
 
 TOKEN = "test-key"
 GROOV005_JOB = payload("workable/found_spi_docs_groov005.yaml")
@@ -704,14 +703,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def local_workable(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     monkeypatch.setenv("EMBLOY_ATS_ALLOW_PRIVATE_NETWORK", "1")
     _Handler.seen = []
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(_Handler) as url:
+        yield url
 
 
 def test_cli_fetches_both_ways_from_a_server_serving_real_payloads(local_workable: str) -> None:

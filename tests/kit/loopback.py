@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib.metadata import EntryPoint
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +19,8 @@ from embloy_ats.parsing import require_object, require_text
 from embloy_ats.registry import ENTRY_POINT_GROUP
 from embloy_ats.validation import NUMERIC_ID
 from pydantic import SecretStr
+
+from tests.conftest import loopback_server
 
 API_KEY = "lk_9f8e7d6c5b4a39281706"
 CLIENT_ID = "client-4b1c9e2a77"
@@ -76,14 +77,8 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def fake_ats() -> Iterator[str]:
     """The server's origin, for the connectors' `base_url` setting."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(_Handler) as url:
+        yield url
 
 
 class KeyCredentials(Credentials):

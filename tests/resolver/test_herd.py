@@ -6,16 +6,15 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from embloy_ats.resolver import Resolver
 from embloy_ats.store import store_for
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, loopback_server
 from tests.resolver.conftest import make_registry
 
 
@@ -39,11 +38,8 @@ class _SlowAts(BaseHTTPRequestHandler):
 @pytest.fixture
 def slow_ats() -> Iterator[str]:
     _SlowAts.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowAts)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(_SlowAts) as url:
+        yield url
 
 
 async def test_two_processes_share_one_upstream_fetch(
