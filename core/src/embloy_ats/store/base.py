@@ -71,15 +71,6 @@ def new_tenant_id() -> str:
     return uuid.uuid4().hex
 
 
-#: a job and its miss in one query (`%s` placeholders; SQLite swaps them for `?`).
-_LOOKUP = (
-    "SELECT j.job, j.fetched_at, m.kind, m.message, m.retry_after, m.expires_at "
-    "FROM (SELECT 1) AS one "
-    "LEFT JOIN jobs j ON j.tenant_id = %s AND j.mode = %s AND j.job_id = %s "
-    "LEFT JOIN job_misses m ON m.tenant_id = %s AND m.mode = %s AND m.job_id = %s"
-)
-
-
 def _looked_up(
     tenant_id: str, mode: str, job_id: str, row: tuple[Any, ...] | None
 ) -> tuple[StoredJob | None, Miss | None]:
@@ -139,14 +130,12 @@ class Store(ABC):
     @abstractmethod
     async def get_miss(self, tenant_id: str, mode: str, job_id: str) -> Miss | None: ...
 
+    @abstractmethod
     async def lookup(
         self, tenant_id: str, mode: str, job_id: str
     ) -> tuple[StoredJob | None, Miss | None]:
         """The stored job and the remembered miss, as the resolver asks for both on every
-        resolve; backends answer in one query (one round trip on PostgreSQL)."""
-        return await self.get_job(tenant_id, mode, job_id), await self.get_miss(
-            tenant_id, mode, job_id
-        )
+        resolve, in one query (one round trip on PostgreSQL)."""
 
     @abstractmethod
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None: ...

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
@@ -25,7 +24,6 @@ from psycopg_pool import AsyncConnectionPool
 
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
-    _LOOKUP,
     ClientToken,
     Miss,
     Store,
@@ -35,53 +33,11 @@ from embloy_ats.store.base import (
     _looked_up,
     new_tenant_id,
 )
+from embloy_ats.store.sql import Queries, connection_row, migrations, settings_text
 
 _MIGRATION_LOCK = 0x656D626C6F79  # "embloy"
-MIGRATIONS: list[tuple[int, list[str]]] = [
-    (
-        1,
-        [
-            """CREATE TABLE tenants (
-                id TEXT PRIMARY KEY,
-                name TEXT NOT NULL UNIQUE,
-                created_at DOUBLE PRECISION NOT NULL)""",
-            """CREATE TABLE connections (
-                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-                mode TEXT NOT NULL,
-                settings TEXT NOT NULL,
-                credentials BYTEA,
-                updated_at DOUBLE PRECISION NOT NULL,
-                PRIMARY KEY (tenant_id, mode))""",
-            """CREATE TABLE jobs (
-                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-                mode TEXT NOT NULL,
-                job_id TEXT NOT NULL,
-                job TEXT NOT NULL,
-                fetched_at DOUBLE PRECISION NOT NULL,
-                PRIMARY KEY (tenant_id, mode, job_id))""",
-            """CREATE TABLE job_misses (
-                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-                mode TEXT NOT NULL,
-                job_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                message TEXT NOT NULL,
-                retry_after DOUBLE PRECISION,
-                expires_at DOUBLE PRECISION NOT NULL,
-                PRIMARY KEY (tenant_id, mode, job_id))""",
-        ],
-    ),
-    (
-        2,
-        [
-            """CREATE TABLE client_tokens (
-                jti TEXT PRIMARY KEY,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-                issued_at DOUBLE PRECISION NOT NULL,
-                expires_at DOUBLE PRECISION NOT NULL,
-                revoked_at DOUBLE PRECISION)""",
-        ],
-    ),
-]
+MIGRATIONS = migrations(real="DOUBLE PRECISION", blob="BYTEA")
+Q = Queries.with_placeholder("%s")
 
 
 def lock_id(key: str) -> int:
@@ -177,71 +133,39 @@ class PostgresStore(Store):
     async def create_tenant(self, name: str, *, now: float) -> Tenant:
         tenant = Tenant(new_tenant_id(), name, now)
         try:
-            await self._run(
-                "INSERT INTO tenants (id, name, created_at) VALUES (%s, %s, %s)",
-                (tenant.id, tenant.name, tenant.created_at),
-            )
+            await self._run(Q.insert_tenant, (tenant.id, tenant.name, tenant.created_at))
         except psycopg.errors.UniqueViolation:
             raise ConfigurationError(f"a tenant named {name[:64]!r} already exists") from None
         return tenant
 
     async def find_tenant(self, name_or_id: str) -> Tenant | None:
-        row = await self._one(
-            "SELECT id, name, created_at FROM tenants WHERE id = %s OR name = %s "
-            "ORDER BY id = %s DESC LIMIT 1",
-            (name_or_id, name_or_id, name_or_id),
-        )
+        row = await self._one(Q.find_tenant, (name_or_id,) * 3)
         return Tenant(*row) if row else None
 
     async def list_tenants(self) -> list[Tenant]:
-        return [
-            Tenant(*row)
-            for row in await self._all("SELECT id, name, created_at FROM tenants ORDER BY name")
-        ]
+        return [Tenant(*row) for row in await self._all(Q.list_tenants)]
 
     async def put_connection(self, connection: StoredConnection) -> None:
         await self._run(
-            "INSERT INTO connections (tenant_id, mode, settings, credentials, updated_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (tenant_id, mode) DO UPDATE SET "
-            "settings = excluded.settings, credentials = excluded.credentials, "
-            "updated_at = excluded.updated_at",
-            (
-                connection.tenant_id,
-                connection.mode,
-                json.dumps(connection.settings, sort_keys=True),
-                connection.credentials,
-                connection.updated_at,
-            ),
-        )
-
-    @staticmethod
-    def _connection(row: tuple[Any, ...]) -> StoredConnection:
-        blob = bytes(row[3]) if row[3] is not None else None
-        return StoredConnection(row[0], row[1], json.loads(row[2]), blob, row[4])
+            Q.put_connection,
+            (connection.tenant_id, connection.mode, settings_text(connection),
+             connection.credentials, connection.updated_at),
+        )  # fmt: skip
 
     async def get_connection(self, tenant_id: str, mode: str) -> StoredConnection | None:
-        row = await self._one(
-            "SELECT tenant_id, mode, settings, credentials, updated_at FROM connections "
-            "WHERE tenant_id = %s AND mode = %s",
-            (tenant_id, mode),
-        )
-        return self._connection(row) if row else None
+        row = await self._one(Q.get_connection, (tenant_id, mode))
+        return connection_row(row) if row else None
 
     async def list_connections(self, tenant_id: str | None = None) -> list[StoredConnection]:
-        sql = "SELECT tenant_id, mode, settings, credentials, updated_at FROM connections"
         rows = (
-            await self._all(sql + " WHERE tenant_id = %s ORDER BY mode", (tenant_id,))
+            await self._all(Q.list_connections_of, (tenant_id,))
             if tenant_id is not None
-            else await self._all(sql + " ORDER BY tenant_id, mode")
+            else await self._all(Q.list_connections)
         )
-        return [self._connection(row) for row in rows]
+        return [connection_row(row) for row in rows]
 
     async def get_job(self, tenant_id: str, mode: str, job_id: str) -> StoredJob | None:
-        row = await self._one(
-            "SELECT tenant_id, mode, job_id, job, fetched_at FROM jobs "
-            "WHERE tenant_id = %s AND mode = %s AND job_id = %s",
-            (tenant_id, mode, job_id),
-        )
+        row = await self._one(Q.get_job, (tenant_id, mode, job_id))
         return StoredJob(*row) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
@@ -256,57 +180,37 @@ class PostgresStore(Store):
         )  # fmt: skip
 
     async def list_jobs(self, tenant_id: str) -> list[StoredJob]:
-        rows = await self._all(
-            "SELECT tenant_id, mode, job_id, job, fetched_at FROM jobs WHERE tenant_id = %s "
-            "ORDER BY mode, job_id",
-            (tenant_id,),
-        )
-        return [StoredJob(*row) for row in rows]
+        return [StoredJob(*row) for row in await self._all(Q.list_jobs, (tenant_id,))]
 
     async def get_miss(self, tenant_id: str, mode: str, job_id: str) -> Miss | None:
-        row = await self._one(
-            "SELECT kind, message, retry_after, expires_at FROM job_misses "
-            "WHERE tenant_id = %s AND mode = %s AND job_id = %s",
-            (tenant_id, mode, job_id),
-        )
+        row = await self._one(Q.get_miss, (tenant_id, mode, job_id))
         return Miss(*row) if row else None
 
     async def lookup(
         self, tenant_id: str, mode: str, job_id: str
     ) -> tuple[StoredJob | None, Miss | None]:
-        row = await self._one(_LOOKUP, (tenant_id, mode, job_id) * 2)
+        row = await self._one(Q.lookup, (tenant_id, mode, job_id) * 2)
         return _looked_up(tenant_id, mode, job_id, row)
 
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None:
         await self._run(
-            "INSERT INTO job_misses (tenant_id, mode, job_id, kind, message, retry_after, "
-            "expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (tenant_id, mode, "
-            "job_id) DO UPDATE SET kind = excluded.kind, message = excluded.message, "
-            "retry_after = excluded.retry_after, expires_at = excluded.expires_at",
+            Q.put_miss,
             (tenant_id, mode, job_id, miss.kind, miss.message, miss.retry_after, miss.expires_at),
         )
 
     async def put_client_token(self, token: ClientToken) -> None:
         await self._run(
-            "INSERT INTO client_tokens (jti, tenant_id, issued_at, expires_at, revoked_at) "
-            "VALUES (%s, %s, %s, %s, %s)",
+            Q.put_client_token,
             (token.jti, token.tenant_id, token.issued_at, token.expires_at, token.revoked_at),
         )
 
     async def get_client_token(self, jti: str) -> ClientToken | None:
-        row = await self._one(
-            "SELECT jti, tenant_id, issued_at, expires_at, revoked_at FROM client_tokens "
-            "WHERE jti = %s",
-            (jti,),
-        )
+        row = await self._one(Q.get_client_token, (jti,))
         return ClientToken(*row) if row else None
 
     async def revoke_client_token(self, jti: str, *, now: float) -> bool:
         async with self._conn() as conn:
-            cursor = await conn.execute(
-                "UPDATE client_tokens SET revoked_at = coalesce(revoked_at, %s) WHERE jti = %s",
-                (now, jti),
-            )
+            cursor = await conn.execute(Q.revoke_client_token, (now, jti))
             return cursor.rowcount > 0
 
     def fetch_lock(self, key: str) -> AbstractAsyncContextManager[None]:

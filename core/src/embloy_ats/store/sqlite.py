@@ -6,7 +6,6 @@ Calls run on the event loop thread: they are short local reads and single-statem
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import AsyncIterator
@@ -15,7 +14,6 @@ from pathlib import Path
 
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
-    _LOOKUP,
     ClientToken,
     Miss,
     Store,
@@ -25,54 +23,10 @@ from embloy_ats.store.base import (
     _looked_up,
     new_tenant_id,
 )
+from embloy_ats.store.sql import Queries, connection_row, migrations, settings_text
 
-MIGRATIONS: list[tuple[int, list[str]]] = [
-    (
-        1,
-        [
-            """CREATE TABLE tenants (
-                id TEXT PRIMARY KEY,
-                name TEXT NOT NULL UNIQUE,
-                created_at REAL NOT NULL)""",
-            """CREATE TABLE connections (
-                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-                mode TEXT NOT NULL,
-                settings TEXT NOT NULL,
-                credentials BLOB,
-                updated_at REAL NOT NULL,
-                PRIMARY KEY (tenant_id, mode))""",
-            """CREATE TABLE jobs (
-                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-                mode TEXT NOT NULL,
-                job_id TEXT NOT NULL,
-                job TEXT NOT NULL,
-                fetched_at REAL NOT NULL,
-                PRIMARY KEY (tenant_id, mode, job_id))""",
-            """CREATE TABLE job_misses (
-                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-                mode TEXT NOT NULL,
-                job_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                message TEXT NOT NULL,
-                retry_after REAL,
-                expires_at REAL NOT NULL,
-                PRIMARY KEY (tenant_id, mode, job_id))""",
-        ],
-    ),
-    (
-        2,
-        [
-            """CREATE TABLE client_tokens (
-                jti TEXT PRIMARY KEY,
-                tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-                issued_at REAL NOT NULL,
-                expires_at REAL NOT NULL,
-                revoked_at REAL)""",
-        ],
-    ),
-]
-
-_SQLITE_LOOKUP = _LOOKUP.replace("%s", "?")
+MIGRATIONS = migrations(real="REAL", blob="BLOB")
+Q = Queries.with_placeholder("?")
 
 
 class SqliteStore(Store):
@@ -135,68 +89,40 @@ class SqliteStore(Store):
     async def create_tenant(self, name: str, *, now: float) -> Tenant:
         tenant = Tenant(new_tenant_id(), name, now)
         try:
-            self.db.execute(
-                "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
-                (tenant.id, tenant.name, tenant.created_at),
-            )
+            self.db.execute(Q.insert_tenant, (tenant.id, tenant.name, tenant.created_at))
         except sqlite3.IntegrityError:
             raise ConfigurationError(f"a tenant named {name[:64]!r} already exists") from None
         return tenant
 
     async def find_tenant(self, name_or_id: str) -> Tenant | None:
-        row = self.db.execute(
-            "SELECT id, name, created_at FROM tenants WHERE id = ? OR name = ? "
-            "ORDER BY id = ? DESC LIMIT 1",
-            (name_or_id, name_or_id, name_or_id),
-        ).fetchone()
+        row = self.db.execute(Q.find_tenant, (name_or_id,) * 3).fetchone()
         return Tenant(*row) if row else None
 
     async def list_tenants(self) -> list[Tenant]:
-        rows = self.db.execute("SELECT id, name, created_at FROM tenants ORDER BY name")
+        rows = self.db.execute(Q.list_tenants)
         return [Tenant(*row) for row in rows]
 
     async def put_connection(self, connection: StoredConnection) -> None:
         self.db.execute(
-            "INSERT INTO connections (tenant_id, mode, settings, credentials, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, mode) DO UPDATE SET "
-            "settings = excluded.settings, credentials = excluded.credentials, "
-            "updated_at = excluded.updated_at",
-            (
-                connection.tenant_id,
-                connection.mode,
-                json.dumps(connection.settings, sort_keys=True),
-                connection.credentials,
-                connection.updated_at,
-            ),
-        )
-
-    @staticmethod
-    def _connection(row: tuple[str, str, str, bytes | None, float]) -> StoredConnection:
-        return StoredConnection(row[0], row[1], json.loads(row[2]), row[3], row[4])
+            Q.put_connection,
+            (connection.tenant_id, connection.mode, settings_text(connection),
+             connection.credentials, connection.updated_at),
+        )  # fmt: skip
 
     async def get_connection(self, tenant_id: str, mode: str) -> StoredConnection | None:
-        row = self.db.execute(
-            "SELECT tenant_id, mode, settings, credentials, updated_at FROM connections "
-            "WHERE tenant_id = ? AND mode = ?",
-            (tenant_id, mode),
-        ).fetchone()
-        return self._connection(row) if row else None
+        row = self.db.execute(Q.get_connection, (tenant_id, mode)).fetchone()
+        return connection_row(row) if row else None
 
     async def list_connections(self, tenant_id: str | None = None) -> list[StoredConnection]:
-        sql = "SELECT tenant_id, mode, settings, credentials, updated_at FROM connections"
         rows = (
-            self.db.execute(sql + " WHERE tenant_id = ? ORDER BY mode", (tenant_id,))
+            self.db.execute(Q.list_connections_of, (tenant_id,))
             if tenant_id is not None
-            else self.db.execute(sql + " ORDER BY tenant_id, mode")
+            else self.db.execute(Q.list_connections)
         )
-        return [self._connection(row) for row in rows]
+        return [connection_row(row) for row in rows]
 
     async def get_job(self, tenant_id: str, mode: str, job_id: str) -> StoredJob | None:
-        row = self.db.execute(
-            "SELECT tenant_id, mode, job_id, job, fetched_at FROM jobs "
-            "WHERE tenant_id = ? AND mode = ? AND job_id = ?",
-            (tenant_id, mode, job_id),
-        ).fetchone()
+        row = self.db.execute(Q.get_job, (tenant_id, mode, job_id)).fetchone()
         return StoredJob(*row) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
@@ -204,71 +130,45 @@ class SqliteStore(Store):
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute(
-                "INSERT INTO jobs (tenant_id, mode, job_id, job, fetched_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, mode, job_id) "
-                "DO UPDATE SET job = excluded.job, fetched_at = excluded.fetched_at",
-                (job.tenant_id, job.mode, job.job_id, job.job_json, job.fetched_at),
+                Q.upsert_job, (job.tenant_id, job.mode, job.job_id, job.job_json, job.fetched_at)
             )
-            db.execute(
-                "DELETE FROM job_misses WHERE tenant_id = ? AND mode = ? AND job_id = ?",
-                (job.tenant_id, job.mode, job.job_id),
-            )
+            db.execute(Q.forget_miss, (job.tenant_id, job.mode, job.job_id))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
     async def list_jobs(self, tenant_id: str) -> list[StoredJob]:
-        rows = self.db.execute(
-            "SELECT tenant_id, mode, job_id, job, fetched_at FROM jobs WHERE tenant_id = ? "
-            "ORDER BY mode, job_id",
-            (tenant_id,),
-        )
-        return [StoredJob(*row) for row in rows]
+        return [StoredJob(*row) for row in self.db.execute(Q.list_jobs, (tenant_id,))]
 
     async def get_miss(self, tenant_id: str, mode: str, job_id: str) -> Miss | None:
-        row = self.db.execute(
-            "SELECT kind, message, retry_after, expires_at FROM job_misses "
-            "WHERE tenant_id = ? AND mode = ? AND job_id = ?",
-            (tenant_id, mode, job_id),
-        ).fetchone()
+        row = self.db.execute(Q.get_miss, (tenant_id, mode, job_id)).fetchone()
         return Miss(*row) if row else None
 
     async def lookup(
         self, tenant_id: str, mode: str, job_id: str
     ) -> tuple[StoredJob | None, Miss | None]:
-        row = self.db.execute(_SQLITE_LOOKUP, (tenant_id, mode, job_id) * 2).fetchone()
+        row = self.db.execute(Q.lookup, (tenant_id, mode, job_id) * 2).fetchone()
         return _looked_up(tenant_id, mode, job_id, row)
 
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None:
         self.db.execute(
-            "INSERT INTO job_misses (tenant_id, mode, job_id, kind, message, retry_after, "
-            "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, mode, job_id) DO "
-            "UPDATE SET kind = excluded.kind, message = excluded.message, "
-            "retry_after = excluded.retry_after, expires_at = excluded.expires_at",
+            Q.put_miss,
             (tenant_id, mode, job_id, miss.kind, miss.message, miss.retry_after, miss.expires_at),
         )
 
     async def put_client_token(self, token: ClientToken) -> None:
         self.db.execute(
-            "INSERT INTO client_tokens (jti, tenant_id, issued_at, expires_at, revoked_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            Q.put_client_token,
             (token.jti, token.tenant_id, token.issued_at, token.expires_at, token.revoked_at),
         )
 
     async def get_client_token(self, jti: str) -> ClientToken | None:
-        row = self.db.execute(
-            "SELECT jti, tenant_id, issued_at, expires_at, revoked_at FROM client_tokens "
-            "WHERE jti = ?",
-            (jti,),
-        ).fetchone()
+        row = self.db.execute(Q.get_client_token, (jti,)).fetchone()
         return ClientToken(*row) if row else None
 
     async def revoke_client_token(self, jti: str, *, now: float) -> bool:
-        cursor = self.db.execute(
-            "UPDATE client_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE jti = ?",
-            (now, jti),
-        )
+        cursor = self.db.execute(Q.revoke_client_token, (now, jti))
         return cursor.rowcount > 0
 
     def fetch_lock(self, key: str) -> AbstractAsyncContextManager[None]:
