@@ -80,3 +80,15 @@ def test_workplace_vocabulary() -> None:
     assert vocab.workplace_type("Hybrid - Berlin") is WorkplaceType.HYBRID
     assert vocab.workplace_type("on-site") is WorkplaceType.ON_SITE
     assert vocab.workplace_type("Berlin") is None
+
+
+def test_tolerant_readers_for_links_and_pay_ranges() -> None:
+    from decimal import Decimal
+
+    from embloy_ats import parsing
+
+    assert parsing.http_url(" https://x.example/a ") == "https://x.example/a"
+    for odd in ("javascript:alert(1)", "ftp://x", "https://x y", "", None, 7, "https://"):
+        assert parsing.http_url(odd) is None
+    assert parsing.amount_range(Decimal(9), Decimal(3)) == (Decimal(3), Decimal(9))
+    assert parsing.amount_range(None, Decimal(3)) == (None, Decimal(3))

@@ -23,6 +23,7 @@ from pydantic import (
 
 from embloy_ats.geo import currency_code, is_country_code
 from embloy_ats.html import html_to_text, sanitize_html
+from embloy_ats.validation import is_http_url
 
 SCHEMA_VERSION = 1
 
@@ -139,13 +140,7 @@ def http_url(value: str | None) -> str | None:
     text = value.strip()
     if not text:
         return None
-    scheme, sep, rest = text.partition("://")
-    if (
-        not sep
-        or scheme.lower() not in ("http", "https")
-        or not rest
-        or any(ch.isspace() or ord(ch) < 32 for ch in text)
-    ):
+    if not is_http_url(text):
         raise ValueError(f"not an http(s) URL: {text[:80]!r}")
     return text
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import JsonValue
 
 from embloy_ats.errors import PayloadError
+from embloy_ats.validation import is_http_url
 
 
 def obj(value: Any) -> dict[str, Any]:
@@ -59,6 +60,21 @@ def decimal(value: Any) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return amount if amount.is_finite() and amount >= 0 else None
+
+
+def amount_range(
+    low: Decimal | None, high: Decimal | None
+) -> tuple[Decimal | None, Decimal | None]:
+    """A pay range in order: some ATS answer max before min."""
+    if low is not None and high is not None and low > high:
+        return high, low
+    return low, high
+
+
+def http_url(value: Any) -> str | None:
+    """An http(s) link, else None: an odd value loses the link, not the whole job."""
+    link = text(value)
+    return link if link is not None and is_http_url(link) else None
 
 
 def timestamp(value: Any) -> datetime | None:

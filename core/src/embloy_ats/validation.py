@@ -76,6 +76,17 @@ def build_path(template: str, **segments: str) -> str:
     return _TEMPLATE_FIELD.sub(fill, template)
 
 
+def is_http_url(text: str) -> bool:
+    """An absolute http(s) URL with no blank or control character anywhere in it."""
+    scheme, sep, rest = text.partition("://")
+    return (
+        bool(sep)
+        and scheme.lower() in ("http", "https")
+        and bool(rest)
+        and not any(ch.isspace() or ord(ch) < 32 for ch in text)
+    )
+
+
 def private_network_allowed() -> bool:
     return os.environ.get(ALLOW_PRIVATE_NETWORK_ENV, "").strip().lower() in ("1", "true", "yes")
 

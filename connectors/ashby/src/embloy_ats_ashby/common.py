@@ -38,14 +38,6 @@ _DISPLAY_FLAGS = (
 )
 
 
-def http_url(value: Any) -> str | None:
-    """An http(s) link, else None: an odd value loses the link, not the whole job."""
-    link = parsing.text(value)
-    if link is None or not link.lower().startswith(("https://", "http://")):
-        return None
-    return None if any(ch.isspace() or ord(ch) < 32 for ch in link) else link
-
-
 def postal_address(address: Any) -> dict[str, Any]:
     """`{"postalAddress": {...}}` as recorded, or the bare fields as Ashby's docs print them."""
     outer = parsing.obj(address)
@@ -123,10 +115,9 @@ def compensation(value: Any, *, flags: dict[str, Any] | None = None) -> tuple[Co
 def _component(component: dict[str, Any], tier_title: str | None) -> Compensation:
     source_type = parsing.text(component.get("compensationType")) or ""
     kind = _COMPENSATION_KINDS.get(source_type.casefold(), CompensationKind.OTHER)
-    low = parsing.decimal(component.get("minValue"))
-    high = parsing.decimal(component.get("maxValue"))
-    if low is not None and high is not None and low > high:
-        low, high = high, low
+    low, high = parsing.amount_range(
+        parsing.decimal(component.get("minValue")), parsing.decimal(component.get("maxValue"))
+    )
     summary = parsing.text(component.get("summary"))
     raw = f"{tier_title}: {summary}" if tier_title and summary else summary or tier_title
     return Compensation(

@@ -62,8 +62,8 @@ def job_fields(posting: dict[str, Any]) -> dict[str, Any]:
         "department": parsing.text(posting.get("departmentName")),
         "team": parsing.text(posting.get("teamName")),
         "compensation": common.compensation(posting.get("compensation")),
-        "posting_url": common.http_url(posting.get("externalLink")),
-        "apply_url": common.http_url(posting.get("applyLink")),
+        "posting_url": parsing.http_url(posting.get("externalLink")),
+        "apply_url": parsing.http_url(posting.get("applyLink")),
         "posted_at": parsing.timestamp(posting.get("publishedDate"))
         or parsing.timestamp(linked.get("datePosted")),
         "updated_at": parsing.timestamp(posting.get("updatedAt")),

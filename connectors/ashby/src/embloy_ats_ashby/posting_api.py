@@ -45,8 +45,8 @@ def job_fields(posting: dict[str, Any]) -> dict[str, Any]:
         "department": parsing.text(posting.get("department")),
         "team": parsing.text(posting.get("team")),
         "compensation": common.compensation(posting.get("compensation"), flags=posting),
-        "posting_url": common.http_url(posting.get("jobUrl")),
-        "apply_url": common.http_url(posting.get("applyUrl")),
+        "posting_url": parsing.http_url(posting.get("jobUrl")),
+        "apply_url": parsing.http_url(posting.get("applyUrl")),
         "posted_at": parsing.timestamp(posting.get("publishedAt")),
         "updated_at": parsing.timestamp(posting.get("updatedAt")),
     }

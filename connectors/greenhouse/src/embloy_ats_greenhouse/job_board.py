@@ -121,9 +121,7 @@ def pay_range(item: dict[str, Any]) -> Compensation:
         cents = parsing.decimal(item.get(key))
         return None if cents is None else cents / 100
 
-    low, high = amount("min_cents"), amount("max_cents")
-    if low is not None and high is not None and low > high:
-        low, high = high, low
+    low, high = parsing.amount_range(amount("min_cents"), amount("max_cents"))
     return Compensation(
         kind=CompensationKind.SALARY,
         min_amount=low,

@@ -70,6 +70,6 @@ def job_fields(payload: dict[str, Any]) -> dict[str, Any]:
             payload.get("distributionChannels"),
             payload.get("confidentiality"),
         ),
-        "posting_url": common.http_url(urls.get("show") or payload.get("hostedUrl")),
-        "apply_url": common.http_url(urls.get("apply") or payload.get("applyUrl")),
+        "posting_url": parsing.http_url(urls.get("show") or payload.get("hostedUrl")),
+        "apply_url": parsing.http_url(urls.get("apply") or payload.get("applyUrl")),
     }

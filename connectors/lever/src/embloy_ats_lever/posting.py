@@ -78,22 +78,6 @@ def first_html(*candidates: Any) -> str:
     return ""
 
 
-def http_url(value: Any) -> str | None:
-    """An http(s) URL, else None: a bad link is dropped rather than failing the whole job."""
-    text = parsing.text(value)
-    if text is None:
-        return None
-    scheme, sep, rest = text.partition("://")
-    if (
-        not sep
-        or scheme.lower() not in ("http", "https")
-        or not rest
-        or any(ch.isspace() or ord(ch) < 32 for ch in text)
-    ):
-        return None
-    return text
-
-
 # -- places and workplace -----------------------------------------------------------------------
 
 
@@ -170,8 +154,7 @@ def compensation(salary_range: Any, description: Any) -> tuple[Compensation, ...
     high: Decimal | None = parsing.decimal(salary.get("max"))
     if low is None and high is None:
         return ()
-    if low is not None and high is not None and low > high:
-        low, high = high, low
+    low, high = parsing.amount_range(low, high)
     return (
         Compensation(
             kind=CompensationKind.SALARY,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from embloy_ats import parsing
 from embloy_ats.model import JobStatus, Visibility
 
 from embloy_ats_lever import posting as common
@@ -39,6 +40,6 @@ def job_fields(payload: dict[str, Any]) -> dict[str, Any]:
         ),
         "status": JobStatus.OPEN,
         "visibility": Visibility.PUBLIC,
-        "posting_url": common.http_url(payload.get("hostedUrl")),
-        "apply_url": common.http_url(payload.get("applyUrl")),
+        "posting_url": parsing.http_url(payload.get("hostedUrl")),
+        "apply_url": parsing.http_url(payload.get("applyUrl")),
     }

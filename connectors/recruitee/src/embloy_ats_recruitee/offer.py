@@ -224,8 +224,7 @@ def _salary(value: Any) -> tuple[Compensation, ...]:
     low, high = parsing.decimal(salary.get("min")), parsing.decimal(salary.get("max"))
     if low is None and high is None:
         return ()
-    if low is not None and high is not None and low > high:
-        low, high = high, low
+    low, high = parsing.amount_range(low, high)
     period = (parsing.text(salary.get("period")) or "").casefold()
     return (
         Compensation(

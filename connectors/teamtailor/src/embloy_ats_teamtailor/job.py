@@ -77,9 +77,9 @@ def job_fields(document: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
         if location is not None
     ]
     internal = parsing.flag(attributes.get("internal"))
-    posting_url = _http_url(job_links.get("careersite-job-url"))
+    posting_url = parsing.http_url(job_links.get("careersite-job-url"))
     if internal and posting_url is None:
-        posting_url = _http_url(job_links.get("careersite-job-internal-url"))
+        posting_url = parsing.http_url(job_links.get("careersite-job-internal-url"))
     return {
         "title": parsing.text(attributes.get("title")),
         "company": parsing.text(attributes.get("company-name")),
@@ -94,8 +94,8 @@ def job_fields(document: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
         "team": _name(jsonapi.related(job, "role", "roles", included)),
         "compensation": _compensation(attributes),
         "posting_url": posting_url,
-        "apply_url": _http_url(attributes.get("external-application-url"))
-        or _http_url(job_links.get("careersite-job-apply-url")),
+        "apply_url": parsing.http_url(attributes.get("external-application-url"))
+        or parsing.http_url(job_links.get("careersite-job-apply-url")),
         "posted_at": parsing.timestamp(attributes.get("start-date"))
         or parsing.timestamp(attributes.get("created-at"))
         or parsing.timestamp(attributes.get("created_at")),  # spelling of older answers
@@ -190,8 +190,7 @@ def _compensation(attributes: dict[str, Any]) -> tuple[Compensation, ...]:
     low, high = amount("min-salary", "salary-min"), amount("max-salary", "salary-max")
     if low is None and high is None:
         return ()
-    if low is not None and high is not None and low > high:
-        low, high = high, low
+    low, high = parsing.amount_range(low, high)
     currency = parsing.text(attributes.get("currency")) or parsing.text(
         attributes.get("salary-currency")
     )
@@ -217,19 +216,3 @@ def _custom_fields(attributes: dict[str, Any]) -> dict[str, JsonValue]:
         if value is not None:
             fields[key] = value
     return fields
-
-
-def _http_url(value: Any) -> str | None:
-    """An http(s) link, or None: a blank or odd value must not sink the whole job."""
-    text = parsing.text(value)
-    if text is None:
-        return None
-    scheme, sep, rest = text.partition("://")
-    if (
-        not sep
-        or scheme.lower() not in ("http", "https")
-        or not rest
-        or any(ch.isspace() or ord(ch) < 32 for ch in text)
-    ):
-        return None
-    return text

@@ -117,8 +117,7 @@ def _salary(salary: dict[str, Any]) -> tuple[Compensation, ...]:
     high = parsing.decimal(salary.get("salary_to"))
     if low is None and high is None:
         return ()
-    if low is not None and high is not None and low > high:
-        low, high = high, low
+    low, high = parsing.amount_range(low, high)
     return (
         Compensation(
             kind=CompensationKind.SALARY,
