@@ -36,6 +36,16 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ENV_PREFIX = "EMBLOY_ATS_"
+#: the --setting/--credential options every command that configures a connector takes.
+SettingOptions = Annotated[
+    list[str], typer.Option("--setting", "-s", help="NAME=VALUE, repeatable.")
+]
+CredentialOptions = Annotated[
+    list[str],
+    typer.Option(
+        "--credential", "-c", help="NAME=VALUE, repeatable (or EMBLOY_ATS_<MODE>_<NAME>)."
+    ),
+]
 
 
 def _pairs(values: Iterable[str], kind: str) -> dict[str, str]:
@@ -158,15 +168,8 @@ def connectors_command(
 def fetch_command(
     mode: Annotated[str, typer.Argument(help="Connector mode, e.g. greenhouse.")],
     job_id: Annotated[str, typer.Argument(help="The job's id in the ATS.")],
-    setting: Annotated[
-        list[str], typer.Option("--setting", "-s", help="NAME=VALUE, repeatable.")
-    ] = [],  # noqa: B006 - typer reads the default, never mutates it
-    credential: Annotated[
-        list[str],
-        typer.Option(
-            "--credential", "-c", help="NAME=VALUE, repeatable (or EMBLOY_ATS_<MODE>_<NAME>)."
-        ),
-    ] = [],  # noqa: B006
+    setting: SettingOptions = [],  # noqa: B006 - typer reads the default, never mutates it
+    credential: CredentialOptions = [],  # noqa: B006
     as_json: Annotated[bool, typer.Option("--json", help="Print the Job as JSON.")] = False,
     replay: Annotated[
         list[Path] | None,

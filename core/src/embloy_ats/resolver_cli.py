@@ -16,7 +16,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.table import Table
 
-from embloy_ats.cli import _pairs, _print_job, err, out
+from embloy_ats.cli import CredentialOptions, SettingOptions, _pairs, _print_job, err, out
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import EmbloyAtsError
 from embloy_ats.resolver import Resolver
@@ -27,9 +27,6 @@ tenants_app = typer.Typer(help="Embloy clients (employers) and their ids.", no_a
 connections_app = typer.Typer(help="A tenant's connection to an ATS.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Jobs resolved for a tenant.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys for stored credentials.", no_args_is_help=True)
-
-Settings = Annotated[list[str], typer.Option("--setting", "-s", help="NAME=VALUE, repeatable.")]
-Secrets = Annotated[list[str], typer.Option("--credential", "-c", help="NAME=VALUE, repeatable.")]
 
 
 def with_resolver(work: Callable[[Resolver], Awaitable[T]]) -> T:
@@ -76,8 +73,8 @@ def tenants_list() -> None:
 def connections_set(
     tenant: Annotated[str, typer.Argument(help="Tenant name or id.")],
     mode: Annotated[str, typer.Argument(help="Connector mode, e.g. greenhouse.")],
-    setting: Settings = [],  # noqa: B006 - typer reads the default, never mutates it
-    credential: Secrets = [],  # noqa: B006
+    setting: SettingOptions = [],  # noqa: B006 - typer reads the default, never mutates it
+    credential: CredentialOptions = [],  # noqa: B006
 ) -> None:
     """Connect a tenant to an ATS (credentials are stored encrypted)."""
     settings, credentials = _pairs(setting, "setting"), _pairs(credential, "credential")

@@ -26,7 +26,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from embloy_ats.cli import _pairs, env_values
+from embloy_ats.cli import CredentialOptions, SettingOptions, _pairs, env_values
 from embloy_ats.connector import Connector
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.http import HttpClient
@@ -152,15 +152,8 @@ def new_command(
 def record_command(
     mode: Annotated[str, typer.Argument(help="Connector mode, e.g. greenhouse.")],
     job_ids: Annotated[list[str], typer.Argument(help="The job ids to record, one cassette each.")],
-    setting: Annotated[
-        list[str], typer.Option("--setting", "-s", help="NAME=VALUE, repeatable.")
-    ] = [],  # noqa: B006 - typer reads the default, never mutates it
-    credential: Annotated[
-        list[str],
-        typer.Option(
-            "--credential", "-c", help="NAME=VALUE, repeatable (or EMBLOY_ATS_<MODE>_<NAME>)."
-        ),
-    ] = [],  # noqa: B006
+    setting: SettingOptions = [],  # noqa: B006 - typer reads the default, never mutates it
+    credential: CredentialOptions = [],  # noqa: B006
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Where to write (default: cassettes/MODE).")
     ] = None,
