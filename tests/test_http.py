@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import gzip
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -194,6 +195,49 @@ async def test_a_connector_may_raise_the_body_cap_for_its_requests() -> None:
     client = ats.client(max_body_bytes=1000)
     wide = RequestContext(connector="fake", job_id="1", max_body_bytes=len(body))
     assert (await client.request("GET", URL, wide)).body == body
+
+
+async def test_a_compressed_body_is_capped_as_decoded() -> None:
+    """The cap bounds what we hold: a small gzip that inflates past it is refused."""
+    bomb = gzip.compress(b" " * 50_000)
+    ats = FakeAts(
+        sequence(
+            httpx.Response(200, stream=httpx.ByteStream(bomb), headers={"Content-Encoding": "gzip"})
+        )
+    )
+    with pytest.raises(PayloadError, match="more than 10000 bytes"):
+        await get(ats, max_body_bytes=10_000)
+
+
+async def test_a_body_that_lies_about_its_encoding_is_a_payload_error() -> None:
+    ats = FakeAts(
+        sequence(
+            httpx.Response(
+                200, stream=httpx.ByteStream(b"{}"), headers={"Content-Encoding": "gzip"}
+            )
+        )
+    )
+    with pytest.raises(PayloadError, match="does not match its Content-Encoding") as caught:
+        await get(ats)
+    assert (caught.value.connector, caught.value.job_id) == ("fake", "1")
+    assert len(ats.requests) == 1
+
+
+async def test_a_url_that_cannot_be_parsed_is_a_configuration_error() -> None:
+    ats = FakeAts(sequence(httpx.Response(200, json={})))
+    client = ats.client()
+    with pytest.raises(ConfigurationError, match="cannot request"):
+        await client.request("GET", "https://api.ats.example/v1/jobs/\x00", CTX)
+    assert ats.requests == []
+
+
+async def test_requests_ask_for_json_and_say_who_we_are() -> None:
+    ats = FakeAts(sequence(httpx.Response(200, json={})))
+    await get(ats)
+    headers = ats.requests[0].headers
+    assert headers["accept"] == "application/json"
+    assert headers["user-agent"].startswith("embloy-ats/")
+    assert headers["accept-encoding"] == "gzip, deflate"
 
 
 async def test_cookies_an_ats_sets_are_never_sent_back() -> None:

@@ -17,7 +17,6 @@ import time
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -48,7 +47,11 @@ from embloy_ats.validation import is_private_address, is_private_host, private_n
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id", "cf-ray")
-_USER_AGENT = "embloy-ats/0.1 (+https://embloy.com)"
+_DEFAULT_HEADERS = {
+    "User-Agent": "embloy-ats/0.1 (+https://embloy.com)",
+    "Accept": "application/json",
+    "Accept-Encoding": "gzip, deflate",
+}
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,12 @@ def _transport(allow_private_network: bool) -> httpx.AsyncHTTPTransport:
 
 @dataclass
 class HttpClient:
-    """One pooled async client; share it (see `default_http_client`)."""
+    """One connection pool for every connector and tenant; share it (`default_http_client`).
+
+    Requests go straight to the httpx transport: the client layer above it would add a
+    cookie jar (which must stay empty: one pool serves every tenant), redirect and auth
+    flows we do not use, and a second parse of every URL, all on the first-apply path.
+    """
 
     timeouts: Timeouts = field(default_factory=Timeouts)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -278,33 +286,26 @@ class HttpClient:
     allow_private_network: bool = field(default_factory=private_network_allowed)
     transport: httpx.AsyncBaseTransport | None = None
     clock: Clock = SYSTEM_CLOCK
-    _client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
     limiter: RateLimiter = field(init=False, repr=False)
+    _pool: httpx.AsyncBaseTransport | None = field(default=None, init=False, repr=False)
+    _extensions: dict[str, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.clock)
+        t = self.timeouts
+        timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
+        self._extensions = {"timeout": timeout.as_dict()}
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            t = self.timeouts
+    def _transport(self) -> httpx.AsyncBaseTransport:
+        if self._pool is None:
             # A transport handed in (replay, tests) reaches no network: no guard needed.
-            transport = self.transport or _transport(self.allow_private_network)
-            self._client = httpx.AsyncClient(
-                transport=transport,
-                timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
-                follow_redirects=False,
-                headers={"User-Agent": _USER_AGENT, "Accept": "application/json"},
-                # One client serves every tenant: a cookie one ATS account sets must never
-                # ride along on another tenant's request, so none is ever kept.
-                cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
-                trust_env=False,
-            )
-        return self._client
+            self._pool = self.transport or _transport(self.allow_private_network)
+        return self._pool
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None
 
     async def request(
         self,
@@ -319,24 +320,29 @@ class HttpClient:
         ok_statuses: frozenset[int] = frozenset(),
     ) -> Response:
         """Send with retries; return a 2xx (or an `ok_statuses`) response, else a typed error."""
-        request = self._http().build_request(
-            method, url, headers=headers, params=params, json=json_body, data=form
-        )
-        attempts = 0
         try:
-            async for attempt in stamina.retry_context(
-                on=self._decide,
-                attempts=self.retry.attempts,
-                timeout=self.retry.deadline,
-                wait_initial=self.retry.wait_initial,
-                wait_max=self.retry.wait_max,
-                wait_jitter=self.retry.wait_jitter,
-            ):
-                with attempt:
-                    attempts += 1
-                    if attempts > 1:
-                        metrics.UPSTREAM_RETRIES.labels(ctx.connector).inc()
-                    return await self._attempt(request, ctx, ok_statuses)
+            request = httpx.Request(
+                method,
+                url,
+                params=params,
+                headers={**_DEFAULT_HEADERS, **(headers or {})},
+                json=json_body,
+                data=form,
+                extensions=self._extensions,
+            )
+        except httpx.InvalidURL as exc:
+            raise ConfigurationError(
+                f"cannot request {url!r}: {exc}", connector=ctx.connector, job_id=ctx.job_id
+            ) from None
+        try:
+            try:
+                # Most requests succeed at once: only a failure worth retrying pays for the
+                # retry machinery.
+                return await self._attempt(request, ctx, ok_statuses)
+            except Exception as first:
+                if self._decide(first) is False:  # a float, even 0.0, is a wait: retry
+                    raise
+                return await self._retry(request, ctx, ok_statuses, first)
         except _Retryable as exc:
             raise self._exhausted(exc.response, exc.retry_after, ctx) from None
         except (_AttemptTimedOut, httpx.TimeoutException):
@@ -355,7 +361,35 @@ class HttpClient:
             if exc.connector is None:
                 exc.connector, exc.job_id = ctx.connector, ctx.job_id
             raise
-        raise AssertionError("unreachable: stamina always makes at least one attempt")
+
+    async def _retry(
+        self,
+        request: httpx.Request,
+        ctx: RequestContext,
+        ok_statuses: frozenset[int],
+        first: Exception,
+    ) -> Response:
+        """The attempts after a retryable `first` failure, scheduled by stamina.
+
+        stamina's first attempt re-raises `first`, so its backoff, Retry-After waits,
+        attempt count, deadline, hooks and testing mode all see the whole sequence.
+        """
+        failed: Exception | None = first
+        async for attempt in stamina.retry_context(
+            on=self._decide,
+            attempts=self.retry.attempts,
+            timeout=self.retry.deadline,
+            wait_initial=self.retry.wait_initial,
+            wait_max=self.retry.wait_max,
+            wait_jitter=self.retry.wait_jitter,
+        ):
+            with attempt:
+                if failed is not None:
+                    failure, failed = failed, None
+                    raise failure
+                metrics.UPSTREAM_RETRIES.labels(ctx.connector).inc()
+                return await self._attempt(request, ctx, ok_statuses)
+        raise AssertionError("unreachable: stamina re-raises the last failure")
 
     def _decide(self, exc: Exception) -> bool | float:
         decision = _retry_decision(exc)
@@ -385,19 +419,11 @@ class HttpClient:
         metrics.UPSTREAM_REQUESTS.labels(ctx.connector).inc()
         try:
             async with asyncio.timeout(self.timeouts.attempt):
-                response = await self._send(request, ctx)
+                response = await self._send(request, ctx, started)
         except TimeoutError:
             raise _AttemptTimedOut from None
         finally:
             metrics.UPSTREAM_SECONDS.labels(ctx.connector).observe(time.perf_counter() - started)
-        response = Response(
-            status_code=response.status_code,
-            headers=response.headers,
-            body=response.body,
-            path=response.path,
-            request_id=response.request_id,
-            elapsed=time.perf_counter() - started,
-        )
         if ctx.rate_limit is not None:
             reset = _rate_limit_reset(response.headers)
             if reset is not None:
@@ -413,14 +439,13 @@ class HttpClient:
             raise _Retryable(response, retry_after)
         raise self._final(response, ctx)
 
-    async def _send(self, request: httpx.Request, ctx: RequestContext) -> Response:
-        client = self._http()
-        upstream = await client.send(request, stream=True)
+    async def _send(self, request: httpx.Request, ctx: RequestContext, started: float) -> Response:
+        upstream = await self._transport().handle_async_request(request)
         try:
             chunks: list[bytes] = []
             size = 0
             cap = ctx.max_body_bytes or self.max_body_bytes
-            async for chunk in upstream.aiter_bytes():
+            async for chunk in upstream.aiter_bytes():  # decoded: the cap bounds what we hold
                 size += len(chunk)
                 if size > cap:
                     raise PayloadError(
@@ -430,12 +455,25 @@ class HttpClient:
                         status_code=upstream.status_code,
                     )
                 chunks.append(chunk)
+        except httpx.DecodingError:
+            raise PayloadError(
+                "answered a body that does not match its Content-Encoding "
+                f"({upstream.headers.get('content-encoding', '?')!r})",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+                status_code=upstream.status_code,
+            ) from None
         finally:
             await upstream.aclose()
         headers = {key.lower(): value for key, value in upstream.headers.items()}
-        path = request.url.raw_path.decode("ascii", "replace")
-        request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
-        return Response(upstream.status_code, headers, b"".join(chunks), path, request_id)
+        return Response(
+            upstream.status_code,
+            headers,
+            b"".join(chunks),
+            path=request.url.raw_path.decode("ascii", "replace"),
+            request_id=next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None),
+            elapsed=time.perf_counter() - started,
+        )
 
     def _exhausted(
         self, response: Response, retry_after: float | None, ctx: RequestContext
