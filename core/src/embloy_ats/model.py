@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    SkipValidation,
     field_validator,
     model_validator,
 )
@@ -249,7 +250,9 @@ class Job(BaseModel):
 
     questions: tuple[Question, ...] = ()
     custom_fields: dict[str, JsonValue] = Field(default_factory=dict)
-    raw: dict[str, JsonValue] = Field(default_factory=dict)
+    #: what the ATS answered, by request path: `json.loads` output, set by `Connector.new_job`
+    #: and never validated again (walking a whole payload was a fifth of building a Job).
+    raw: SkipValidation[dict[str, JsonValue]] = Field(default_factory=dict)
     fetched_at: AwareDatetime
 
     @field_validator("title", "company", "requisition_code", "department", "team", mode="before")

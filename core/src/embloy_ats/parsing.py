@@ -32,12 +32,12 @@ def objects(value: Any) -> list[dict[str, Any]]:
 
 def text(value: Any) -> str | None:
     """A non-blank string (numbers are written out), else None."""
+    if isinstance(value, str):
+        return value.strip() or None
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float | Decimal):
         return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
     return None
 
 

@@ -83,8 +83,12 @@ def is_http_url(text: str) -> bool:
         bool(sep)
         and scheme.lower() in ("http", "https")
         and bool(rest)
-        and not any(ch.isspace() or ord(ch) < 32 for ch in text)
+        and _BLANK_OR_CONTROL.search(text) is None
     )
+
+
+# `\s` is exactly `str.isspace()`; the range adds the C0 controls that are not blanks.
+_BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
 def private_network_allowed() -> bool:
