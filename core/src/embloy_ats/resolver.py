@@ -32,7 +32,7 @@ from embloy_ats.http import HttpClient
 from embloy_ats.model import SCHEMA_VERSION, Job, JobStatus
 from embloy_ats.registry import Registry
 from embloy_ats.store import Store, StoredConnection, StoredJob, Tenant, store_from_env
-from embloy_ats.store.base import Miss
+from embloy_ats.store.base import Lookup, Miss
 
 log = logging.getLogger("embloy_ats.resolver")
 
@@ -231,15 +231,17 @@ class Resolver:
             rotated += 1
         return rotated
 
-    async def _connector(self, tenant: Tenant, mode: str) -> Connector:
+    async def _connector(self, tenant: Tenant, mode: str, version: float | None) -> Connector:
+        """The tenant's connector for `mode`; `version` is the connection's `updated_at` as
+        the lookup read it (None: no connection), so an unchanged one is not read again."""
+        cached = self._connectors.get((tenant.id, mode))
+        if version is not None and cached is not None and cached[0] == version:
+            return cached[1]  # reused: its OAuth token cache and rate-limit key stay warm
         connection = await self.store.get_connection(tenant.id, mode)
         if connection is None:
             raise NoConnection(
                 f"tenant {tenant.name!r} has no connection for mode {mode!r}", connector=mode
             )
-        cached = self._connectors.get((tenant.id, mode))
-        if cached is not None and cached[0] == connection.updated_at:
-            return cached[1]  # reused: its OAuth token cache and rate-limit key stay warm
         credentials: dict[str, str] = {}
         if connection.credentials is not None:
             if self.keys is None:
@@ -278,13 +280,15 @@ class Resolver:
         info = self.registry.get(mode)
         job_id = info.connector.validate_job_id(job_id)
         tenant = await self.tenant(tenant_ref)
-        fresh = await self._from_store(tenant, mode, job_id)
+        looked = await self.store.lookup(tenant.id, mode, job_id)
+        fresh = self._fresh(looked, mode, job_id)
         if fresh is not None:
             return fresh
         key = f"{tenant.id}/{mode}/{job_id}"
         task = self._inflight.get(key)
         if task is None:
-            task = asyncio.create_task(self._lead(tenant, mode, job_id, key))
+            lead = self._lead(tenant, mode, job_id, looked.connection_updated_at)
+            task = asyncio.create_task(lead)
             self._inflight[key] = task
             task.add_done_callback(lambda done: self._settled(key, done))
         # shield: one impatient caller must not cancel the fetch the others wait for
@@ -297,10 +301,10 @@ class Resolver:
             # failed fetch nobody awaits any more is not logged as "never retrieved".
             task.exception()
 
-    async def _from_store(self, tenant: Tenant, mode: str, job_id: str) -> Resolution | None:
-        """A fresh stored job; raises the remembered error of a recent miss; else None."""
+    def _fresh(self, looked: Lookup, mode: str, job_id: str) -> Resolution | None:
+        """The looked-up job if fresh; raises the remembered error of a recent miss; else None."""
         now = self._now()
-        stored, miss = await self.store.lookup(tenant.id, mode, job_id)
+        stored, miss = looked.job, looked.miss
         if stored is not None:
             age = now - stored.fetched_at
             if 0 <= age <= self.policy.max_age_for(mode):
@@ -333,13 +337,16 @@ class Resolver:
                 self._decoded.popitem(last=False)
         return job
 
-    async def _lead(self, tenant: Tenant, mode: str, job_id: str, key: str) -> Resolution:
-        async with self.store.fetch_lock(key):
-            # Another process may have fetched it while we waited for the lock.
-            fresh = await self._from_store(tenant, mode, job_id)
-            if fresh is not None:
-                return fresh
-            connector = await self._connector(tenant, mode)
+    async def _lead(
+        self, tenant: Tenant, mode: str, job_id: str, version: float | None
+    ) -> Resolution:
+        async with self.store.fetch_lock(tenant.id, mode, job_id) as again:
+            if again is not None:  # another process may have fetched it while we waited
+                fresh = self._fresh(again, mode, job_id)
+                if fresh is not None:
+                    return fresh
+                version = again.connection_updated_at
+            connector = await self._connector(tenant, mode, version)
             try:
                 job = await connector.fetch_job(job_id)
             except EmbloyAtsError as exc:

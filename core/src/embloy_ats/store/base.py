@@ -71,14 +71,27 @@ def new_tenant_id() -> str:
     return uuid.uuid4().hex
 
 
-def _looked_up(
-    tenant_id: str, mode: str, job_id: str, row: tuple[Any, ...] | None
-) -> tuple[StoredJob | None, Miss | None]:
+@dataclass(frozen=True)
+class Lookup:
+    """What a resolve reads first, in one query (one round trip on PostgreSQL)."""
+
+    job: StoredJob | None
+    miss: Miss | None
+    #: `updated_at` of the tenant's connection for the mode; None: there is none.
+    connection_updated_at: float | None
+
+
+def _looked_up(tenant_id: str, mode: str, job_id: str, row: tuple[Any, ...] | None) -> Lookup:
     if row is None:
-        return None, None
+        return Lookup(None, None, None)
     job = StoredJob(tenant_id, mode, job_id, row[0], row[1]) if row[0] is not None else None
     miss = Miss(row[2], row[3], row[4], row[5]) if row[2] is not None else None
-    return job, miss
+    return Lookup(job, miss, row[6])
+
+
+def lookup_params(tenant_id: str, mode: str, job_id: str) -> tuple[str, ...]:
+    """The parameters of the shared `lookup` query."""
+    return (tenant_id, mode, job_id, tenant_id, mode, job_id, tenant_id, mode)
 
 
 class Store(ABC):
@@ -131,11 +144,9 @@ class Store(ABC):
     async def get_miss(self, tenant_id: str, mode: str, job_id: str) -> Miss | None: ...
 
     @abstractmethod
-    async def lookup(
-        self, tenant_id: str, mode: str, job_id: str
-    ) -> tuple[StoredJob | None, Miss | None]:
-        """The stored job and the remembered miss, as the resolver asks for both on every
-        resolve, in one query (one round trip on PostgreSQL)."""
+    async def lookup(self, tenant_id: str, mode: str, job_id: str) -> Lookup:
+        """The stored job, the remembered miss and the connection's version, which the
+        resolver needs on every resolve, in one query."""
 
     @abstractmethod
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None: ...
@@ -152,9 +163,12 @@ class Store(ABC):
         """Mark revoked; False if no such token."""
 
     @abstractmethod
-    def fetch_lock(self, key: str) -> AbstractAsyncContextManager[None]:
+    def fetch_lock(
+        self, tenant_id: str, mode: str, job_id: str
+    ) -> AbstractAsyncContextManager[Lookup | None]:
         """Held while one process fetches a job; others wait, then read what it stored.
 
-        A no-op where the store serves one process (SQLite): the resolver's in-process
-        single-flight covers that case.
+        Yields a `lookup` made once the lock is held, where another process may have stored
+        the job meanwhile; None where the store serves one process (SQLite), which the
+        resolver's in-process single-flight covers: nothing can have changed.
         """

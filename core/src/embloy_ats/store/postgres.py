@@ -8,6 +8,12 @@ The connection that holds a fetch lock also serves every store call made while i
 (a context variable hands it down), and at most three quarters of the pool may hold locks
 at once: a burst of unknown jobs can neither deadlock the pool (every connection holding a
 lock while waiting for another to read) nor starve reads of stored jobs.
+
+Every round trip adds to a candidate's first apply, so the lock and the lookup after it go
+in one pipeline. The lookup is its own statement with its own snapshot, so it sees what
+was committed before the lock was granted. The unlock may not ride along with the job's
+upsert the same way: in one pipeline both would share one implicit transaction, and the
+lock would be released before the job is committed.
 """
 
 from __future__ import annotations
@@ -25,12 +31,14 @@ from psycopg_pool import AsyncConnectionPool
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
     ClientToken,
+    Lookup,
     Miss,
     Store,
     StoredConnection,
     StoredJob,
     Tenant,
     _looked_up,
+    lookup_params,
     new_tenant_id,
 )
 from embloy_ats.store.sql import Queries, connection_row, migrations, settings_text
@@ -40,9 +48,10 @@ MIGRATIONS = migrations(real="DOUBLE PRECISION", blob="BYTEA")
 Q = Queries.with_placeholder("%s")
 
 
-def lock_id(key: str) -> int:
-    """A signed 64-bit advisory lock id for a job key."""
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+def lock_id(tenant_id: str, mode: str, job_id: str) -> int:
+    """A signed 64-bit advisory lock id for a job."""
+    key = f"{tenant_id}/{mode}/{job_id}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
 
 
 class PostgresStore(Store):
@@ -186,10 +195,8 @@ class PostgresStore(Store):
         row = await self._one(Q.get_miss, (tenant_id, mode, job_id))
         return Miss(*row) if row else None
 
-    async def lookup(
-        self, tenant_id: str, mode: str, job_id: str
-    ) -> tuple[StoredJob | None, Miss | None]:
-        row = await self._one(Q.lookup, (tenant_id, mode, job_id) * 2)
+    async def lookup(self, tenant_id: str, mode: str, job_id: str) -> Lookup:
+        row = await self._one(Q.lookup, lookup_params(tenant_id, mode, job_id))
         return _looked_up(tenant_id, mode, job_id, row)
 
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None:
@@ -213,18 +220,29 @@ class PostgresStore(Store):
             cursor = await conn.execute(Q.revoke_client_token, (now, jti))
             return cursor.rowcount > 0
 
-    def fetch_lock(self, key: str) -> AbstractAsyncContextManager[None]:
-        return self._advisory_lock(lock_id(key))
+    def fetch_lock(
+        self, tenant_id: str, mode: str, job_id: str
+    ) -> AbstractAsyncContextManager[Lookup | None]:
+        return self._advisory_lock(tenant_id, mode, job_id)
 
     @asynccontextmanager
-    async def _advisory_lock(self, lock: int) -> AsyncIterator[None]:
+    async def _advisory_lock(self, tenant_id: str, mode: str, job_id: str) -> AsyncIterator[Lookup]:
         if self._lock_slots is None:
             self._lock_slots = asyncio.Semaphore(max(1, self._max * 3 // 4))
+        lock = lock_id(tenant_id, mode, job_id)
         async with self._lock_slots, self.pool.connection() as conn:
-            await conn.execute("SELECT pg_advisory_lock(%s)", (lock,))
+            try:
+                async with conn.pipeline():
+                    await conn.execute("SELECT pg_advisory_lock(%s)", (lock,))
+                    cursor = await conn.execute(Q.lookup, lookup_params(tenant_id, mode, job_id))
+                    row = await cursor.fetchone()
+            except BaseException:
+                # Granted or not, the lock goes with the session: end it (the pool replaces it).
+                await conn.close()
+                raise
             token = self._held.set(conn)
             try:
-                yield
+                yield _looked_up(tenant_id, mode, job_id, row)
             finally:
                 self._held.reset(token)
                 await conn.execute("SELECT pg_advisory_unlock(%s)", (lock,))

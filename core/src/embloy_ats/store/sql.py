@@ -123,12 +123,13 @@ _SHARED = {
         "SELECT kind, message, retry_after, expires_at FROM job_misses "
         "WHERE tenant_id = %s AND mode = %s AND job_id = %s"
     ),
-    # a job and its miss in one query: one round trip on every resolve
+    # a job, its miss and the connection's version in one query: one round trip a resolve
     "lookup": (
-        "SELECT j.job, j.fetched_at, m.kind, m.message, m.retry_after, m.expires_at "
-        "FROM (SELECT 1) AS one "
+        "SELECT j.job, j.fetched_at, m.kind, m.message, m.retry_after, m.expires_at, "
+        "c.updated_at FROM (SELECT 1) AS one "
         "LEFT JOIN jobs j ON j.tenant_id = %s AND j.mode = %s AND j.job_id = %s "
-        "LEFT JOIN job_misses m ON m.tenant_id = %s AND m.mode = %s AND m.job_id = %s"
+        "LEFT JOIN job_misses m ON m.tenant_id = %s AND m.mode = %s AND m.job_id = %s "
+        "LEFT JOIN connections c ON c.tenant_id = %s AND c.mode = %s"
     ),
     "put_miss": (
         "INSERT INTO job_misses (tenant_id, mode, job_id, kind, message, retry_after, "

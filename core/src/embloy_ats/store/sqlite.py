@@ -15,12 +15,14 @@ from pathlib import Path
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
     ClientToken,
+    Lookup,
     Miss,
     Store,
     StoredConnection,
     StoredJob,
     Tenant,
     _looked_up,
+    lookup_params,
     new_tenant_id,
 )
 from embloy_ats.store.sql import Queries, connection_row, migrations, settings_text
@@ -145,10 +147,8 @@ class SqliteStore(Store):
         row = self.db.execute(Q.get_miss, (tenant_id, mode, job_id)).fetchone()
         return Miss(*row) if row else None
 
-    async def lookup(
-        self, tenant_id: str, mode: str, job_id: str
-    ) -> tuple[StoredJob | None, Miss | None]:
-        row = self.db.execute(Q.lookup, (tenant_id, mode, job_id) * 2).fetchone()
+    async def lookup(self, tenant_id: str, mode: str, job_id: str) -> Lookup:
+        row = self.db.execute(Q.lookup, lookup_params(tenant_id, mode, job_id)).fetchone()
         return _looked_up(tenant_id, mode, job_id, row)
 
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None:
@@ -171,10 +171,12 @@ class SqliteStore(Store):
         cursor = self.db.execute(Q.revoke_client_token, (now, jti))
         return cursor.rowcount > 0
 
-    def fetch_lock(self, key: str) -> AbstractAsyncContextManager[None]:
+    def fetch_lock(
+        self, tenant_id: str, mode: str, job_id: str
+    ) -> AbstractAsyncContextManager[Lookup | None]:
         return _no_lock()
 
 
 @asynccontextmanager
 async def _no_lock() -> AsyncIterator[None]:
-    yield
+    yield None
