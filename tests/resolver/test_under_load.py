@@ -65,26 +65,29 @@ async def test_an_unknown_job_costs_four_round_trips_on_postgresql(
 ) -> None:
     """lookup; lock and lookup again (one pipeline); store; unlock. The connection's
     version comes with the lookup, so a known connection is not read again."""
-    trips: list[str] = []
+    trips: list[list[str]] = []
+    pipelines: list[object] = []
     execute = psycopg.AsyncConnection.execute
 
     async def counting(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        words = str(query).split()
-        name = words[1] if words[0] == "SELECT" and "advisory" in words[1] else words[0]
-        if self._pipeline is not None and trips and trips[-1].startswith("pipeline"):
-            trips[-1] += f" {name}"
+        words = str(query).replace("(", " ").split()
+        name = words[1] if words[0] == "SELECT" else words[0]
+        pipeline = self._pipeline
+        if pipeline is not None and pipelines and pipelines[-1] is pipeline:
+            trips[-1].append(name)  # sent in the same pipeline: the same round trip
         else:
-            trips.append(f"pipeline: {name}" if self._pipeline is not None else name)
+            trips.append([name])
+        pipelines.append(pipeline)
         return await execute(self, query, *args, **kwargs)
 
     await small_pool.resolve("acme", "fake", "6")  # builds the connector once
     monkeypatch.setattr(psycopg.AsyncConnection, "execute", counting)
     await small_pool.resolve("acme", "fake", "7")
     assert trips == [
-        "SELECT",
-        "pipeline: pg_advisory_lock(%s) SELECT",
-        "WITH",
-        "pg_advisory_unlock(%s)",
+        ["j.job,"],
+        ["pg_advisory_lock", "j.job,"],
+        ["set_config", "WITH"],
+        ["pg_advisory_unlock"],
     ]
 
 
@@ -173,3 +176,23 @@ async def test_a_failed_fetch_nobody_waits_for_is_not_reported_as_never_retrieve
     finally:
         loop.set_exception_handler(previous)
         await resolver.close()
+
+
+async def test_the_job_cache_commits_asynchronously_without_leaking_the_setting(
+    small_pool: Resolver,
+) -> None:
+    """put_job turns synchronous_commit off for its own transaction only: the pooled
+    connection it used (and every other) is back to the durable default afterwards."""
+    await small_pool.resolve("acme", "fake", "7")
+    store = small_pool.store
+    assert isinstance(store, PostgresStore)
+    tenant = await small_pool.tenant("acme")
+    assert await store.get_job(tenant.id, "fake", "7") is not None
+    settings = []
+    for _ in range(4):  # the whole pool of the fixture
+        async with store.pool.connection() as conn:
+            cursor = await conn.execute("SHOW synchronous_commit")
+            row = await cursor.fetchone()
+            assert row is not None
+            settings.append(row[0])
+    assert set(settings) == {"on"}
