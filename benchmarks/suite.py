@@ -398,6 +398,14 @@ def service_env(url: str, secret: str, keys: str) -> dict[str, str]:
     }
 
 
+async def answered(web: httpx.AsyncClient, url: str, token: str) -> int:
+    """The status of one candidate's apply; 0 if the connection failed (counted, not fatal)."""
+    try:
+        return (await web.post(url, headers={"request_token": token})).status_code
+    except httpx.TransportError:
+        return 0
+
+
 async def herd(report: Report, fake: RemoteFake, size: Size) -> None:
     await fake.set_faults(Faults(latency=0.3))
     secret, keys = new_secret(), KeyRing.generate()
@@ -426,15 +434,12 @@ async def herd(report: Report, fake: RemoteFake, size: Size) -> None:
                     started = time.perf_counter()
                     answers = await asyncio.gather(
                         *(
-                            web.post(
-                                f"{services[n % 2].url}/api/v0/sdk/request/handle",
-                                headers={"request_token": token},
-                            )
+                            answered(web, f"{services[n % 2].url}/api/v0/sdk/request/handle", token)
                             for n in range(size.herd)
                         )
                     )
                     walls.append(time.perf_counter() - started)
-                    bad += sum(a.status_code != 200 for a in answers)
+                    bad += sum(status != 200 for status in answers)
                     path = f"GET /v1/boards/{tenant}/jobs/{job_id}"
                     upstream.append((await fake.stats())["by_path"].get(path, 0))
         finally:
