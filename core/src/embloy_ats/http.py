@@ -288,13 +288,13 @@ class HttpClient:
     clock: Clock = SYSTEM_CLOCK
     limiter: RateLimiter = field(init=False, repr=False)
     _pool: httpx.AsyncBaseTransport | None = field(default=None, init=False, repr=False)
-    _extensions: dict[str, Any] = field(init=False, repr=False)
+    _timeout: dict[str, float | None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.clock)
         t = self.timeouts
         timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
-        self._extensions = {"timeout": timeout.as_dict()}
+        self._timeout = timeout.as_dict()
 
     def _transport(self) -> httpx.AsyncBaseTransport:
         if self._pool is None:
@@ -328,7 +328,7 @@ class HttpClient:
                 headers={**_DEFAULT_HEADERS, **(headers or {})},
                 json=json_body,
                 data=form,
-                extensions=self._extensions,
+                extensions={"timeout": self._timeout},  # a dict of its own: layers may add
             )
         except httpx.InvalidURL as exc:
             raise ConfigurationError(

@@ -178,7 +178,7 @@ class PostgresStore(Store):
         return StoredJob(*row) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
-        """One statement, so one transaction: the miss goes with the upsert.
+        """The upsert, and the miss forgotten in the same statement, in one round trip.
 
         The row is a cache of what the ATS says, so it is committed without waiting for the
         WAL flush (`synchronous_commit` off for this transaction only): a crash can lose the
