@@ -27,16 +27,19 @@ _BLANKS = re.compile(r"[ \t\r\f\v\u00a0]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
 
+# Built once: constructing the rules per call was most of the cost of cleaning a description.
+_CLEANER = nh3.Cleaner(
+    tags=set(_TAGS),
+    attributes={tag: set(attrs) for tag, attrs in _ATTRIBUTES.items()},
+    url_schemes=set(_URL_SCHEMES),
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+
+
 def sanitize_html(fragment: str) -> str:
     """Keep formatting, drop everything that can run or track: scripts, handlers, styles."""
-    return nh3.clean(
-        fragment,
-        tags=set(_TAGS),
-        attributes={tag: set(attrs) for tag, attrs in _ATTRIBUTES.items()},
-        url_schemes=set(_URL_SCHEMES),
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )
+    return _CLEANER.clean(fragment)
 
 
 def decode_entities_once(text: str) -> str:
