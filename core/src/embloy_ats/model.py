@@ -17,7 +17,6 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
-    SkipValidation,
     field_validator,
     model_validator,
 )
@@ -250,9 +249,10 @@ class Job(BaseModel):
 
     questions: tuple[Question, ...] = ()
     custom_fields: dict[str, JsonValue] = Field(default_factory=dict)
-    #: what the ATS answered, by request path: `json.loads` output, set by `Connector.new_job`
-    #: and never validated again (walking a whole payload was a fifth of building a Job).
-    raw: SkipValidation[dict[str, JsonValue]] = Field(default_factory=dict)
+    #: what the ATS answered, by request path: `json.loads` output, set by `Connector.new_job`.
+    #: Typed `Any`, not `JsonValue`: walking a whole payload was a fifth of building a Job,
+    #: and pydantic serialises `Any` 4x faster than a skipped `JsonValue` (8 vs 39 µs).
+    raw: dict[str, Any] = Field(default_factory=dict)
     fetched_at: AwareDatetime
 
     @field_validator("title", "company", "requisition_code", "department", "team", mode="before")

@@ -95,6 +95,7 @@ _SCALARS: dict[Any, str] = {
     Decimal: "decimal (a string in JSON)",
     datetime: "datetime",
     AwareDatetime: "datetime with timezone (ISO 8601)",
+    Any: "any JSON value",
 }
 
 
