@@ -47,11 +47,15 @@ from embloy_ats.validation import is_private_address, is_private_host, private_n
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id", "cf-ray")
-_DEFAULT_HEADERS = {
-    "User-Agent": "embloy-ats/0.1 (+https://embloy.com)",
-    "Accept": "application/json",
-    "Accept-Encoding": "gzip, deflate",
-}
+#: built once: a request copies these (a cheap list copy) instead of normalising them again,
+#: which was a third of building a request.
+_DEFAULT_HEADERS = httpx.Headers(
+    {
+        "User-Agent": "embloy-ats/0.1 (+https://embloy.com)",
+        "Accept": "application/json",
+        "Accept-Encoding": "gzip, deflate",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -320,12 +324,15 @@ class HttpClient:
         ok_statuses: frozenset[int] = frozenset(),
     ) -> Response:
         """Send with retries; return a 2xx (or an `ok_statuses`) response, else a typed error."""
+        sent = httpx.Headers(_DEFAULT_HEADERS)
+        if headers:
+            sent.update(headers)  # the caller's win, as in a dict merge
         try:
             request = httpx.Request(
                 method,
                 url,
                 params=params,
-                headers={**_DEFAULT_HEADERS, **(headers or {})},
+                headers=sent,
                 json=json_body,
                 data=form,
                 extensions={"timeout": self._timeout},  # a dict of its own: layers may add
