@@ -125,7 +125,8 @@ class Resolver:
         self.store = store
         self.keys = keys
         self.registry = registry or Registry.discover()
-        self.http = http
+        #: every connector's client; closed with the resolver (its pool is bound to the loop).
+        self.http = http if http is not None else HttpClient()
         self.clock = clock
         self.policy = policy or FreshnessPolicy()
         self._inflight: dict[str, asyncio.Task[Resolution]] = {}
@@ -146,8 +147,7 @@ class Resolver:
         for task in list(self._inflight.values()):
             task.cancel()
         await self.store.close()
-        if self.http is not None:
-            await self.http.aclose()
+        await self.http.aclose()
 
     async def __aenter__(self) -> Resolver:
         await self.open()
