@@ -589,7 +589,16 @@ def machine() -> list[str]:
                 cpu = line.split(":", 1)[1].strip()
                 break
     memory = run("free", "-h").splitlines()
-    packages = ["embloy-ats", "httpx", "httpcore", "pydantic", "psycopg", "uvicorn", "fastapi"]
+    packages = [
+        "embloy-ats",
+        "httpx",
+        "httpcore",
+        "aiohttp",
+        "pydantic",
+        "psycopg",
+        "uvicorn",
+        "fastapi",
+    ]
     versions = ", ".join(f"{name} {metadata.version(name)}" for name in packages)
     pg = "unreachable"
     with contextlib.suppress(psycopg.Error), psycopg.connect(PG_URL, connect_timeout=3) as conn:

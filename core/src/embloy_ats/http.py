@@ -12,22 +12,20 @@ import email.utils
 import json
 import math
 import re
-import socket
 import time
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import anyio
-import httpcore
 import httpx
 import stamina
 from pydantic import JsonValue
 
 from embloy_ats import metrics
 from embloy_ats.clock import SYSTEM_CLOCK, Clock
+from embloy_ats.engine import AiohttpPool
 from embloy_ats.errors import (
     AuthenticationFailed,
     ConfigurationError,
@@ -43,7 +41,7 @@ from embloy_ats.errors import (
     UpstreamUnavailable,
 )
 from embloy_ats.ratelimit import RateBudgetSpent, RateLimiter, RateLimitPolicy
-from embloy_ats.validation import is_private_address, is_private_host, private_network_allowed
+from embloy_ats.validation import private_network_allowed
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id", "cf-ray")
@@ -216,62 +214,15 @@ def _retry_decision(exc: Exception) -> bool | float:
     return isinstance(exc, httpx.TransportError | _AttemptTimedOut)
 
 
-class _PublicOnlyBackend(httpcore.AsyncNetworkBackend):
-    """Resolves the host itself and connects only if every address is public.
-
-    The check sits where the socket is opened, on the very address connected to, so a
-    DNS answer that changes between check and connect (rebinding) cannot slip through.
-    """
-
-    def __init__(self) -> None:
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        if is_private_host(host):
-            raise ConfigurationError(f"refusing to connect to private host {host!r}")
-        try:
-            with anyio.fail_after(timeout):
-                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, TimeoutError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host!r}") from exc
-        addresses = [str(info[4][0]) for info in infos]
-        if not addresses or any(is_private_address(address) for address in addresses):
-            raise ConfigurationError(f"refusing to connect to {host!r}: it resolves privately")
-        return await self._inner.connect_tcp(
-            addresses[0], port, timeout, local_address, socket_options
-        )
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise ConfigurationError("refusing to connect to a unix socket")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
 def _transport(allow_private_network: bool) -> httpx.AsyncHTTPTransport:
-    connections, keepalive = 200, 50
-    transport = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=keepalive),
-        retries=0,
+    transport = httpx.AsyncHTTPTransport(retries=0)
+    # httpx has no parameter for the pool: give the transport ours (see `engine`).
+    transport._pool = AiohttpPool(  # type: ignore[assignment]
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=200,
+        keepalive_expiry=5.0,
+        public_only=not allow_private_network,
     )
-    if not allow_private_network:
-        # httpx has no parameter for the network backend: give the transport a pool with ours.
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=connections,
-            max_keepalive_connections=keepalive,
-            keepalive_expiry=5.0,
-            network_backend=_PublicOnlyBackend(),
-        )
     return transport
 
 

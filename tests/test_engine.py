@@ -1,0 +1,250 @@
+"""The network engine under httpx (aiohttp's pool), over real loopback sockets: what goes
+on the wire, what comes back, and which typed error each broken answer becomes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import socket
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import vcr  # type: ignore[import-untyped]  # vcrpy ships no type information
+import yaml
+from aiohttp.abc import AbstractResolver, ResolveResult
+from embloy_ats import (
+    ConfigurationError,
+    HttpClient,
+    PayloadError,
+    UnexpectedRedirect,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from embloy_ats.engine import PublicOnlyResolver
+from embloy_ats.http import RequestContext, RetryPolicy, Timeouts
+
+CTX = RequestContext(connector="fake", job_id="1")
+ONCE = RetryPolicy(attempts=1)
+Answer = Callable[[bytes], bytes | None]
+
+
+def answer(status: str, body: bytes = b"{}", **headers: str) -> bytes:
+    lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}"]
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+@contextlib.asynccontextmanager
+async def server(reply: Answer, *, close: bool = False) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """A raw HTTP/1.1 server on 127.0.0.1: `reply(request)` is written back as is (None:
+    answer nothing and hold the connection), then the connection is closed if `close`.
+    Yields its origin and the requests seen."""
+    heads: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    (int(line.split(b":")[1]) for line in head.lower().split(b"\r\n")
+                     if line.startswith(b"content-length:")),
+                    0,
+                )  # fmt: skip
+                head += await reader.readexactly(length)
+                heads.append(head)
+                raw = reply(head)
+                if raw is None:
+                    await asyncio.sleep(30)
+                    return
+                writer.write(raw)
+                await writer.drain()
+                if close:
+                    return
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    listening = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", heads
+    finally:
+        listening.close()
+
+
+@contextlib.asynccontextmanager
+async def client(**kwargs: Any) -> AsyncIterator[HttpClient]:
+    kwargs.setdefault("retry", ONCE)
+    http = HttpClient(allow_private_network=True, **kwargs)
+    try:
+        yield http
+    finally:
+        await http.aclose()
+
+
+def header_names(head: bytes) -> list[str]:
+    lines = head.split(b"\r\n\r\n")[0].split(b"\r\n")[1:]
+    return sorted(line.split(b":")[0].decode().lower() for line in lines)
+
+
+async def test_only_our_headers_go_on_the_wire() -> None:
+    async with server(lambda head: answer("200 OK")) as (origin, heads), client() as http:
+        await http.request("GET", f"{origin}/jobs/1?a=b%20c", CTX, headers={"X-Api-Key": "k"})
+        await http.request("POST", f"{origin}/token", CTX, json_body={"grant": "x"})
+    get, post = heads
+    assert get.startswith(b"GET /jobs/1?a=b%20c HTTP/1.1\r\n")
+    assert header_names(get) == ["accept", "accept-encoding", "host", "user-agent", "x-api-key"]
+    assert header_names(post) == [
+        "accept", "accept-encoding", "content-length", "content-type", "host", "user-agent",
+    ]  # fmt: skip
+    assert post.endswith(b'{"grant":"x"}')
+
+
+async def test_connections_are_reused() -> None:
+    async with server(lambda head: answer("200 OK")) as (origin, heads), client() as http:
+        for n in range(5):
+            await http.request("GET", f"{origin}/jobs/{n}", CTX)
+    assert len(heads) == 5  # one connection served them all: the server reads in a loop
+
+
+async def test_a_gzip_body_is_decoded_once_and_capped_as_decoded() -> None:
+    packed = gzip.compress(b'{"title": "Engineer"}')
+    bomb = gzip.compress(b" " * 50_000)
+
+    def reply(head: bytes) -> bytes:
+        body = bomb if b"/bomb" in head else packed
+        return answer("200 OK", body, Content_Encoding="gzip")
+
+    async with server(reply) as (origin, _), client(max_body_bytes=10_000) as http:
+        response = await http.request("GET", f"{origin}/jobs/1", CTX)
+        assert response.json(CTX) == {"title": "Engineer"}
+        with pytest.raises(PayloadError, match="more than 10000 bytes"):
+            await http.request("GET", f"{origin}/bomb", CTX)
+
+
+async def test_a_redirect_is_not_followed() -> None:
+    reply = answer("302 Found", Location="/elsewhere")
+    async with server(lambda head: reply) as (origin, heads), client() as http:
+        with pytest.raises(UnexpectedRedirect):
+            await http.request("GET", f"{origin}/jobs/1", CTX)
+    assert len(heads) == 1
+
+
+async def test_no_cookie_is_kept_between_requests() -> None:
+    reply = answer("200 OK", Set_Cookie="session=tenant-a; Path=/")
+    async with server(lambda head: reply) as (origin, heads), client() as http:
+        await http.request("GET", f"{origin}/jobs/1", CTX)
+        await http.request("GET", f"{origin}/jobs/2", CTX)
+    assert b"cookie" not in heads[1].lower()
+
+
+async def test_a_truncated_body_is_upstream_unavailable() -> None:
+    short = answer("200 OK", b'{"title": "Engineer"}')[:-4]  # Content-Length promises more
+    async with server(lambda head: short, close=True) as (origin, _), client() as http:
+        with pytest.raises(UpstreamUnavailable):
+            await http.request("GET", f"{origin}/jobs/1", CTX)
+
+
+async def test_an_answer_that_never_comes_is_a_timeout() -> None:
+    timeouts = Timeouts(read=0.2, attempt=5.0)
+    async with server(lambda head: None) as (origin, _), client(timeouts=timeouts) as http:
+        with pytest.raises(UpstreamTimeout):
+            await http.request("GET", f"{origin}/jobs/1", CTX)
+
+
+async def test_a_status_line_that_is_not_http_is_upstream_unavailable() -> None:
+    async with server(lambda head: b"SSH-2.0-OpenSSH\r\n\r\n") as (origin, _), client() as http:
+        with pytest.raises(UpstreamUnavailable):
+            await http.request("GET", f"{origin}/jobs/1", CTX)
+
+
+async def test_a_closed_port_is_upstream_unavailable() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with client() as http:
+        with pytest.raises(UpstreamUnavailable, match="could not be reached"):
+            await http.request("GET", f"http://127.0.0.1:{port}/jobs/1", CTX)
+
+
+class _Answers(AbstractResolver):
+    """A resolver that answers fixed addresses (no DNS in tests)."""
+
+    def __init__(self, *addresses: str) -> None:
+        self.addresses = addresses
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return [
+            ResolveResult(hostname=host, host=address, port=port, family=family, proto=0, flags=0)
+            for address in self.addresses
+        ]
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("addresses", [("10.0.0.7",), ("93.184.215.14", "127.0.0.1"), ()])
+async def test_a_name_that_resolves_privately_is_refused(addresses: tuple[str, ...]) -> None:
+    resolver = PublicOnlyResolver(_Answers(*addresses))
+    with pytest.raises(ConfigurationError, match="resolves privately"):
+        await resolver.resolve("ats.example", 443)
+
+
+async def test_a_name_that_resolves_publicly_passes() -> None:
+    resolver = PublicOnlyResolver(
+        _Answers("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c")
+    )
+    found = await resolver.resolve("ats.example", 443)
+    assert [entry["host"] for entry in found] == [
+        "93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c",
+    ]  # fmt: skip
+
+
+async def test_the_guard_refuses_before_connecting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the whole client: the name resolves privately, so nothing is connected to
+    and the error is the typed refusal, not a connection error."""
+    monkeypatch.delenv("EMBLOY_ATS_ALLOW_PRIVATE_NETWORK", raising=False)
+    monkeypatch.setattr("embloy_ats.engine.aiohttp.ThreadedResolver", lambda: _Answers("10.1.2.3"))
+    http = HttpClient(retry=ONCE)
+    try:
+        with pytest.raises(ConfigurationError, match="resolves privately"):
+            await http.request("GET", "http://ats.example/jobs/1", CTX)
+    finally:
+        await http.aclose()
+
+
+async def test_a_recording_holds_each_request_once(tmp_path: Path) -> None:
+    """vcrpy patches both httpx and aiohttp: the engine must not be recorded a second time
+    beneath the httpx transport, where cassettes are made and replayed."""
+    cassette = tmp_path / "once.yaml"
+    recorder = vcr.VCR(record_mode="all")
+    async with server(lambda head: answer("200 OK", b'{"id": 1}')) as (origin, _):
+        with recorder.use_cassette(str(cassette)):
+            async with client() as http:
+                response = await http.request("GET", f"{origin}/jobs/1", CTX)
+    assert response.json(CTX) == {"id": 1}
+    interactions = yaml.safe_load(cassette.read_text())["interactions"]
+    assert [i["request"]["uri"] for i in interactions] == [f"{origin}/jobs/1"]
+
+
+def test_one_client_serves_a_second_event_loop() -> None:
+    http = HttpClient(allow_private_network=True, retry=ONCE)
+
+    async def once() -> Any:
+        async with server(lambda head: answer("200 OK", b'{"ok": true}')) as (origin, _):
+            return (await http.request("GET", f"{origin}/jobs/1", CTX)).json(CTX)
+
+    async def last() -> Any:
+        try:
+            return await once()
+        finally:
+            await http.aclose()
+
+    assert asyncio.run(once()) == {"ok": True}
+    assert asyncio.run(last()) == {"ok": True}
