@@ -28,6 +28,8 @@ from embloy_ats import (
 )
 from embloy_ats.auth import OAuth2Token
 from embloy_ats.http import RequestContext, parse_retry_after
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from tests.conftest import FakeAts
@@ -364,3 +366,16 @@ async def test_oauth_token_endpoint_rejection_is_authentication_failed() -> None
     with pytest.raises(AuthenticationFailed) as caught:
         await auth.headers(ats.client(), CTX)
     assert "wrong-secret-value" not in str(caught.value) + repr(caught.value) + repr(auth)
+
+
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=12), max_size=4),
+    st.sampled_from(["", "?page=2"]),
+)
+async def test_params_make_the_url_httpx_would(params: dict[str, str], query: str) -> None:
+    """Params are put into the URL string before httpx parses it (once, not twice): the
+    URL sent is the one httpx itself makes of the same URL and params."""
+    url = f"https://api.ats.example/v1/jobs/1{query}"
+    ats = FakeAts(lambda request: httpx.Response(200, json={}))
+    await ats.client().request("GET", url, CTX, params=params)
+    assert ats.requests[0].url == httpx.Request("GET", url, params=params).url

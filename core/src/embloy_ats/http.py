@@ -278,6 +278,9 @@ class HttpClient:
         sent = httpx.Headers(_DEFAULT_HEADERS)
         if headers:
             sent.update(headers)  # the caller's win, as in a dict merge
+        if params and "?" not in url:
+            # The query in the URL string: httpx parses the URL once instead of twice.
+            url, params = f"{url}?{httpx.QueryParams(params)}", None
         try:
             request = httpx.Request(
                 method,
