@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import vcr  # type: ignore[import-untyped]  # vcrpy ships no type information
 import yaml
@@ -24,7 +25,7 @@ from embloy_ats import (
     UpstreamUnavailable,
 )
 from embloy_ats.engine import PublicOnlyResolver
-from embloy_ats.http import RequestContext, RetryPolicy, Timeouts
+from embloy_ats.http import RequestContext, RetryPolicy, Timeouts, engine_transport
 
 CTX = RequestContext(connector="fake", job_id="1")
 ONCE = RetryPolicy(attempts=1)
@@ -37,14 +38,21 @@ def answer(status: str, body: bytes = b"{}", **headers: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+class Seen(list[bytes]):
+    """The requests a server read, and how many connections it accepted."""
+
+    connections = 0
+
+
 @contextlib.asynccontextmanager
-async def server(reply: Answer, *, close: bool = False) -> AsyncIterator[tuple[str, list[bytes]]]:
+async def server(reply: Answer, *, close: bool = False) -> AsyncIterator[tuple[str, Seen]]:
     """A raw HTTP/1.1 server on 127.0.0.1: `reply(request)` is written back as is (None:
     answer nothing and hold the connection), then the connection is closed if `close`.
     Yields its origin and the requests seen."""
-    heads: list[bytes] = []
+    heads = Seen()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.connections += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -108,7 +116,17 @@ async def test_connections_are_reused() -> None:
     async with server(lambda head: answer("200 OK")) as (origin, heads), client() as http:
         for n in range(5):
             await http.request("GET", f"{origin}/jobs/{n}", CTX)
-    assert len(heads) == 5  # one connection served them all: the server reads in a loop
+    assert (len(heads), heads.connections) == (5, 1)
+
+
+async def test_the_transport_serves_an_httpx_client() -> None:
+    """`engine_transport` is a whole httpx transport: `async with` a client enters it."""
+    transport = engine_transport(allow_private_network=True, max_connections=4)
+    async with (
+        server(lambda head: answer("200 OK", b'{"ok": 1}')) as (origin, _),
+        httpx.AsyncClient(transport=transport) as web,
+    ):
+        assert (await web.get(f"{origin}/x")).json() == {"ok": 1}
 
 
 async def test_a_gzip_body_is_decoded_once_and_capped_as_decoded() -> None:

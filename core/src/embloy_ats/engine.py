@@ -147,6 +147,12 @@ class AiohttpPool:
         if session is not None:
             await session.close()
 
+    async def __aenter__(self) -> AiohttpPool:  # `async with transport:` enters the pool
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
 
 class _Body:
     """A response body as httpcore streams it: bytes as they arrive, then `aclose`."""

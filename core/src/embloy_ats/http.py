@@ -214,12 +214,15 @@ def _retry_decision(exc: Exception) -> bool | float:
     return isinstance(exc, httpx.TransportError | _AttemptTimedOut)
 
 
-def _transport(allow_private_network: bool) -> httpx.AsyncHTTPTransport:
+def engine_transport(
+    *, allow_private_network: bool, max_connections: int = 200
+) -> httpx.AsyncHTTPTransport:
+    """An httpx transport over the engine's pool (see `embloy_ats.engine`)."""
     transport = httpx.AsyncHTTPTransport(retries=0)
-    # httpx has no parameter for the pool: give the transport ours (see `engine`).
+    # httpx has no parameter for the pool: give the transport ours.
     transport._pool = AiohttpPool(  # type: ignore[assignment]
         ssl_context=httpx.create_ssl_context(),
-        max_connections=200,
+        max_connections=max_connections,
         keepalive_expiry=5.0,
         public_only=not allow_private_network,
     )
@@ -254,7 +257,9 @@ class HttpClient:
     def _transport(self) -> httpx.AsyncBaseTransport:
         if self._pool is None:
             # A transport handed in (replay, tests) reaches no network: no guard needed.
-            self._pool = self.transport or _transport(self.allow_private_network)
+            self._pool = self.transport or engine_transport(
+                allow_private_network=self.allow_private_network
+            )
         return self._pool
 
     async def aclose(self) -> None:
