@@ -6,16 +6,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import ipaddress
 import socket
+import ssl
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 import vcr  # type: ignore[import-untyped]  # vcrpy ships no type information
 import yaml
 from aiohttp.abc import AbstractResolver, ResolveResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from embloy_ats import (
     ConfigurationError,
     HttpClient,
@@ -24,7 +32,7 @@ from embloy_ats import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from embloy_ats.engine import PublicOnlyResolver
+from embloy_ats.engine import AiohttpPool, PublicOnlyResolver
 from embloy_ats.http import RequestContext, RetryPolicy, Timeouts, engine_transport
 
 CTX = RequestContext(connector="fake", job_id="1")
@@ -142,6 +150,15 @@ async def test_a_gzip_body_is_decoded_once_and_capped_as_decoded() -> None:
         assert response.json(CTX) == {"title": "Engineer"}
         with pytest.raises(PayloadError, match="more than 10000 bytes"):
             await http.request("GET", f"{origin}/bomb", CTX)
+
+
+async def test_a_long_header_line_is_read() -> None:
+    """A content-security-policy header of a CDN can be longer than aiohttp's 8 KiB."""
+    policy = "default-src 'self'; " + "img-src https://cdn.example; " * 700  # ~20 KiB
+    reply = answer("200 OK", Content_Security_Policy=policy)
+    async with server(lambda head: reply) as (origin, _), client() as http:
+        response = await http.request("GET", f"{origin}/jobs/1", CTX)
+    assert response.headers["content-security-policy"] == policy.strip()
 
 
 async def test_a_redirect_is_not_followed() -> None:
@@ -266,3 +283,75 @@ def test_one_client_serves_a_second_event_loop() -> None:
 
     assert asyncio.run(once()) == {"ok": True}
     assert asyncio.run(last()) == {"ok": True}
+
+
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no trust store knows, and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+async def test_tls_certificates_are_verified(tmp_path: Path) -> None:
+    """An https origin whose certificate nobody vouches for is refused; the very same
+    origin answers once its certificate is trusted (so what failed is the verification)."""
+    cert_file, key_file = self_signed(tmp_path)
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert_file, key_file)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(answer("200 OK", b'{"tls": true}'))
+            await writer.drain()
+        writer.close()
+
+    listening = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=served)
+    port = listening.sockets[0].getsockname()[1]
+    request = httpcore.Request("GET", f"https://127.0.0.1:{port}/jobs/1")
+    trusted = ssl.create_default_context(cafile=str(cert_file))
+    try:
+        default = AiohttpPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=1,
+            keepalive_expiry=1.0,
+            public_only=False,
+        )
+        with pytest.raises(httpcore.ConnectError, match="certificate verify failed"):
+            await default.handle_async_request(request)
+        await default.aclose()
+        pool = AiohttpPool(
+            ssl_context=trusted, max_connections=1, keepalive_expiry=1.0, public_only=False
+        )
+        response = await pool.handle_async_request(request)
+        body = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
+        await response.aclose()
+        await pool.aclose()
+        assert (response.status, body) == (200, b'{"tls": true}')
+    finally:
+        listening.close()

@@ -31,6 +31,7 @@ from embloy_ats.validation import is_private_address, is_private_host
 # Taken before any test or recording patches aiohttp: vcrpy records and replays at the
 # httpx transport above this pool, and would otherwise record every request twice.
 _SESSION_REQUEST = aiohttp.ClientSession._request
+_MAX_HEADER_BYTES = 64 * 1024
 
 
 class PublicOnlyResolver(AbstractResolver):
@@ -90,6 +91,10 @@ class AiohttpPool:
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),  # one pool serves every tenant
                 auto_decompress=False,
+                # aiohttp's default refuses a header line over 8 KiB; a CDN's CSP header can
+                # be longer. Bound it as httpcore did (h11: 100 KiB for the whole head).
+                max_line_size=_MAX_HEADER_BYTES,
+                max_field_size=_MAX_HEADER_BYTES,
             )
         return session
 
