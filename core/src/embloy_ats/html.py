@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from html.parser import HTMLParser
 
 import nh3
 
@@ -23,8 +22,6 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "hr",
      "blockquote", "pre", "table", "dl", "dt", "dd"}
 )  # fmt: skip
-_BLANKS = re.compile(r"[ \t\r\f\v\u00a0]+")
-_MANY_NEWLINES = re.compile(r"\n{3,}")
 
 
 # Built once: constructing the rules per call was most of the cost of cleaning a description.
@@ -51,36 +48,44 @@ def decode_entities_once(text: str) -> str:
     return html.unescape(text)
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
+#: a tag in `sanitize_html` output: attribute values there are quoted with `<`, `>` and `&`
+#: escaped, and comments, scripts and styles are gone.
+_CLEAN_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)[^>]*>")
 
 
-def html_to_text(fragment: str) -> str:
-    """Readable plain text: block elements become line breaks, list items get a dash."""
-    parser = _TextExtractor()
-    parser.feed(fragment)
-    parser.close()
-    lines = (_BLANKS.sub(" ", line).strip() for line in "".join(parser.parts).split("\n"))
-    text = "\n".join(lines)
-    return _MANY_NEWLINES.sub("\n\n", text).strip()
+def html_to_text(fragment: str, *, clean: bool = False) -> str:
+    """Readable plain text: block elements become line breaks, list items get a dash.
+
+    `clean=True` says `fragment` is `sanitize_html` output already. Anything else is
+    sanitised first: that drops scripts, styles and comments and leaves well-formed tags, so
+    one regex pass reads it (Python's HTMLParser took 0.5 ms for a 5 KB description).
+    """
+    html_text = fragment if clean else sanitize_html(fragment)
+    parts: list[str] = []
+    start = 0
+    for tag in _CLEAN_TAG.finditer(html_text):
+        parts.append(html_text[start : tag.start()])
+        closing, name = tag.group(1), tag.group(2)
+        if name == "li" and not closing:
+            parts.append("\n- ")
+        elif name in _BLOCK_TAGS:
+            parts.append("\n")
+        start = tag.end()
+    parts.append(html_text[start:])
+    # Once for the whole text: sanitised text escapes every `&`, so no entity spans a tag.
+    return tidy_text(html.unescape("".join(parts)))
+
+
+def tidy_text(text: str) -> str:
+    """Each line's whitespace runs as one space; at most one empty line in a row; no empty
+    line first or last. (str.split does in C what regexes took ~0.2 ms for on 5 KB.)"""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        words = line.split()
+        if words:
+            lines.append(" ".join(words))
+        elif lines and lines[-1]:
+            lines.append("")
+    if lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)

@@ -286,7 +286,8 @@ class Job(BaseModel):
         elif self.slug != expected:
             raise ValueError(f"slug must be {expected!r}, got {self.slug!r}")
         if not self.description_text and self.description_html:
-            object.__setattr__(self, "description_text", html_to_text(self.description_html))
+            text = html_to_text(self.description_html, clean=True)  # sanitised by _sanitise
+            object.__setattr__(self, "description_text", text)
         ids = [question.id for question in self.questions]
         if len(ids) != len(set(ids)):
             raise ValueError("question ids must be unique within a job")
