@@ -103,43 +103,31 @@ class Response:
     def json(self, ctx: RequestContext) -> JsonValue:
         text = self.body.lstrip()
         if text[:1] == b"<":
-            raise PayloadError(
-                f"answered HTML instead of JSON (HTTP {self.status_code})",
-                connector=ctx.connector,
-                job_id=ctx.job_id,
-                status_code=self.status_code,
-                request_id=self.request_id,
-            )
+            raise self._unreadable(f"answered HTML instead of JSON (HTTP {self.status_code})", ctx)
         try:
             value: JsonValue = json.loads(self.body)
         except RecursionError:
-            raise PayloadError(
-                "answered JSON nested too deeply to read",
-                connector=ctx.connector,
-                job_id=ctx.job_id,
-                status_code=self.status_code,
-                request_id=self.request_id,
-            ) from None
+            raise self._unreadable("answered JSON nested too deeply to read", ctx) from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PayloadError(
-                f"answered invalid JSON ({exc.__class__.__name__} at byte "
-                f"{getattr(exc, 'pos', getattr(exc, 'start', '?'))}; truncated body?)",
-                connector=ctx.connector,
-                job_id=ctx.job_id,
-                status_code=self.status_code,
-                request_id=self.request_id,
+            at = getattr(exc, "pos", getattr(exc, "start", "?"))
+            raise self._unreadable(
+                f"answered invalid JSON ({exc.__class__.__name__} at byte {at}; truncated body?)",
+                ctx,
             ) from None
         if _SURROGATE_ESCAPE.search(self.body) and _has_lone_surrogate(value):
             # JSON may escape half a UTF-16 pair (`"\ud800"`); such a string validates but
             # can never be written out as UTF-8, so the job could not be stored.
-            raise PayloadError(
-                "answered JSON with an unpaired UTF-16 surrogate escape",
-                connector=ctx.connector,
-                job_id=ctx.job_id,
-                status_code=self.status_code,
-                request_id=self.request_id,
-            )
+            raise self._unreadable("answered JSON with an unpaired UTF-16 surrogate escape", ctx)
         return value
+
+    def _unreadable(self, message: str, ctx: RequestContext) -> PayloadError:
+        return PayloadError(
+            message,
+            connector=ctx.connector,
+            job_id=ctx.job_id,
+            status_code=self.status_code,
+            request_id=self.request_id,
+        )
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
