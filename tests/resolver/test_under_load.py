@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import gc
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,8 +13,9 @@ import psycopg
 import pytest
 from embloy_ats import HttpClient, Job, Registry, UpstreamUnavailable
 from embloy_ats.resolver import FreshnessPolicy, Resolver
-from embloy_ats.store import Store, store_for
-from embloy_ats.store.postgres import PostgresStore
+from embloy_ats.store import Store, StoredJob, store_for
+from embloy_ats.store.base import Lookup
+from embloy_ats.store.postgres import LOCK_AND_LOOKUP, PostgresStore, lock_id
 
 from tests.resolver.conftest import ManualClock
 
@@ -63,32 +65,95 @@ async def test_more_unknown_jobs_at_once_than_pool_connections_do_not_deadlock(
 async def test_an_unknown_job_costs_four_round_trips_on_postgresql(
     small_pool: Resolver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """lookup; lock and lookup again (one pipeline); store; unlock. The connection's
-    version comes with the lookup, so a known connection is not read again."""
-    trips: list[list[str]] = []
-    pipelines: list[object] = []
+    """lookup; lock and lookup again (one function call); store; unlock: four plain
+    statements, no pipeline, and the caller waits for three of them: the unlock goes on
+    after the answer. The connection's version comes with the lookup, so a known
+    connection is not read again."""
+    trips: list[str] = []
     execute = psycopg.AsyncConnection.execute
 
     async def counting(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        assert self._pipeline is None
         words = str(query).replace("(", " ").split()
-        name = words[1] if words[0] == "SELECT" else words[0]
-        pipeline = self._pipeline
-        if pipeline is not None and pipelines and pipelines[-1] is pipeline:
-            trips[-1].append(name)  # sent in the same pipeline: the same round trip
-        else:
-            trips.append([name])
-        pipelines.append(pipeline)
+        trips.append("lock and lookup" if query == LOCK_AND_LOOKUP else " ".join(words[:2]))
         return await execute(self, query, *args, **kwargs)
 
     await small_pool.resolve("acme", "fake", "6")  # builds the connector once
     monkeypatch.setattr(psycopg.AsyncConnection, "execute", counting)
     await small_pool.resolve("acme", "fake", "7")
+    await small_pool.store.close()  # waits for the unlock, which the answer does not
     assert trips == [
-        ["j.job,"],
-        ["pg_advisory_lock", "j.job,"],
-        ["set_config", "WITH"],
-        ["pg_advisory_unlock"],
+        "SELECT j.job,",
+        "lock and lookup",
+        "WITH durability",
+        "SELECT pg_advisory_unlock",
     ]
+
+
+async def test_the_answer_does_not_wait_for_the_unlock_and_close_does(
+    small_pool: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job is committed before the lock is released, and the candidate gets it without
+    waiting for the release; another process can take the lock once it is released."""
+    release = asyncio.Event()
+    execute = psycopg.AsyncConnection.execute
+
+    async def held_unlock(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if "pg_advisory_unlock" in str(query):
+            await release.wait()
+        return await execute(self, query, *args, **kwargs)
+
+    store = small_pool.store
+    assert isinstance(store, PostgresStore)
+
+    def taken_elsewhere(tenant_id: str) -> bool:
+        with psycopg.connect(store.conninfo, autocommit=True) as other:
+            row = other.execute(
+                "SELECT pg_try_advisory_lock(%s)", (lock_id(tenant_id, "fake", "7"),)
+            ).fetchone()
+            return row is not None and row[0] is True
+
+    monkeypatch.setattr(psycopg.AsyncConnection, "execute", held_unlock)
+    job = await asyncio.wait_for(small_pool.resolve("acme", "fake", "7"), timeout=10)
+    assert job.external_id == "7"
+    tenant = await small_pool.tenant("acme")
+    assert await store.get_job(tenant.id, "fake", "7") is not None
+    assert not taken_elsewhere(tenant.id), "the lock is still held while the unlock waits"
+    release.set()
+    for _ in range(200):  # the pool, and the session that held the lock, stay open
+        if taken_elsewhere(tenant.id):
+            break
+        await asyncio.sleep(0.02)
+    else:
+        pytest.fail("the lock was never released")
+
+
+async def test_the_next_lock_holder_sees_the_job_the_last_one_committed(pg_schema: str) -> None:
+    """A waiter's lookup runs once the lock is granted, with a fresh snapshot: it sees the
+    job the holder stored while the waiter was already waiting. (In one plain statement,
+    the snapshot would be older than the wait, and the waiter would fetch again.)"""
+    store = PostgresStore(pg_schema, min_size=1, max_size=4)
+    await store.open()
+    try:
+        tenant = await store.create_tenant("acme", now=1.0)
+
+        async def follow() -> Lookup | None:
+            async with store.fetch_lock(tenant.id, "fake", "7") as looked:
+                return looked
+
+        async with store.fetch_lock(tenant.id, "fake", "7") as first:
+            assert first is not None
+            assert first.job is None
+            follower = asyncio.create_task(follow(), context=contextvars.Context())
+            await asyncio.sleep(0.3)
+            assert not follower.done(), "the follower waits for the lock"
+            await store.put_job(StoredJob(tenant.id, "fake", "7", '{"title": "x"}', 2.0))
+        followed = await asyncio.wait_for(follower, timeout=10)
+        assert followed is not None
+        assert followed.job is not None
+        assert (followed.job.job_json, followed.job.fetched_at) == ('{"title": "x"}', 2.0)
+    finally:
+        await store.close()
 
 
 async def test_a_connection_changed_elsewhere_is_used_on_the_next_fetch(

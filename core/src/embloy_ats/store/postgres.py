@@ -9,17 +9,21 @@ The connection that holds a fetch lock also serves every store call made while i
 at once: a burst of unknown jobs can neither deadlock the pool (every connection holding a
 lock while waiting for another to read) nor starve reads of stored jobs.
 
-Every round trip adds to a candidate's first apply, so the lock and the lookup after it go
-in one pipeline. The lookup is its own statement with its own snapshot, so it sees what
-was committed before the lock was granted. The unlock may not ride along with the job's
-upsert the same way: in one pipeline both would share one implicit transaction, and the
-lock would be released before the job is committed.
+Every round trip adds to a candidate's first apply, so the lock and the lookup after it are
+one call of a database function (`lock_and_lookup_function`, created at open): a VOLATILE
+function takes a fresh snapshot for each statement in it, so its lookup, run once the lock
+is granted, sees what the previous holder committed. (One plain statement could not: its
+single snapshot is taken before it waits for the lock. A pipeline of the two statements
+costs about as much as two round trips in psycopg.) The unlock may not ride along with the
+job's upsert: in one implicit transaction the lock would be released before the job is
+committed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
@@ -43,9 +47,31 @@ from embloy_ats.store.base import (
 )
 from embloy_ats.store.sql import Queries, connection_row, migrations, settings_text
 
+log = logging.getLogger("embloy_ats.store.postgres")
 _MIGRATION_LOCK = 0x656D626C6F79  # "embloy"
 MIGRATIONS = migrations(real="DOUBLE PRECISION", blob="BYTEA")
 Q = Queries.with_placeholder("%s")
+
+
+def lock_and_lookup_function() -> tuple[str, str]:
+    """(call, CREATE statement) of the function that takes a job's advisory lock, then looks
+    the job up. Its body is the shared lookup query, and its name carries a digest of that
+    body: replicas of two releases, side by side during a deploy, each call their own."""
+    lookup = Q.lookup.replace("%s", "{}").format(*lookup_params("$2", "$3", "$4"))
+    body = f"BEGIN PERFORM pg_advisory_lock($1); RETURN QUERY {lookup}; END"
+    name = "embloy_lock_and_lookup_" + hashlib.sha256(body.encode()).hexdigest()[:12]
+    create = (
+        f"CREATE OR REPLACE FUNCTION {name}(bigint, text, text, text) RETURNS TABLE ("
+        "job TEXT, fetched_at DOUBLE PRECISION, kind TEXT, message TEXT, "
+        "retry_after DOUBLE PRECISION, expires_at DOUBLE PRECISION, "
+        "connection_updated_at DOUBLE PRECISION) "
+        f"LANGUAGE plpgsql VOLATILE AS $body$ {body} $body$"
+    )
+    call = f"SELECT * FROM {name}(%s, %s, %s, %s)"  # noqa: S608 - our own name, no input
+    return call, create
+
+
+LOCK_AND_LOOKUP, CREATE_LOCK_AND_LOOKUP = lock_and_lookup_function()
 
 
 def lock_id(tenant_id: str, mode: str, job_id: str) -> int:
@@ -64,6 +90,7 @@ class PostgresStore(Store):
             f"embloy_ats_pg_held_{id(self)}", default=None
         )
         self._lock_slots: asyncio.Semaphore | None = None
+        self._unlocking: set[asyncio.Task[None]] = set()
 
     @property
     def pool(self) -> AsyncConnectionPool:
@@ -109,8 +136,12 @@ class PostgresStore(Store):
                 await conn.execute(
                     "INSERT INTO schema_migrations (version) VALUES (%s)", (version,)
                 )
+            # not a versioned migration: it follows the lookup query of the running code
+            await conn.execute(CREATE_LOCK_AND_LOOKUP)
 
     async def close(self) -> None:
+        if self._unlocking:
+            await asyncio.gather(*self._unlocking, return_exceptions=True)
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -178,24 +209,23 @@ class PostgresStore(Store):
         return StoredJob(*row) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
-        """The upsert, and the miss forgotten in the same statement, in one round trip.
+        """The upsert, and the miss forgotten, in one statement and one round trip.
 
         The row is a cache of what the ATS says, so it is committed without waiting for the
-        WAL flush (`synchronous_commit` off for this transaction only): a crash can lose the
-        last fraction of a second of stored jobs, which are then fetched again. Tenants,
-        connections and client tokens keep the server's durable default.
+        WAL flush: `synchronous_commit` is off for this statement's own transaction only (the
+        setting in force at commit decides). A crash can lose the last fraction of a second
+        of stored jobs, which are then fetched again. Tenants, connections and client tokens
+        keep the server's durable default.
         """
-        async with self._conn() as conn, conn.pipeline():
-            # One pipeline is one implicit transaction: the setting reaches the upsert's commit.
-            await conn.execute("SELECT set_config('synchronous_commit', 'off', true)")
-            await conn.execute(
-                "WITH forgotten AS (DELETE FROM job_misses WHERE tenant_id = %s AND mode = %s "
-                "AND job_id = %s) INSERT INTO jobs (tenant_id, mode, job_id, job, fetched_at) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (tenant_id, mode, job_id) DO UPDATE "
-                "SET job = excluded.job, fetched_at = excluded.fetched_at",
-                (job.tenant_id, job.mode, job.job_id,
-                 job.tenant_id, job.mode, job.job_id, job.job_json, job.fetched_at),
-            )  # fmt: skip
+        await self._run(
+            "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)), "
+            "forgotten AS (DELETE FROM job_misses WHERE tenant_id = %s AND mode = %s "
+            "AND job_id = %s) INSERT INTO jobs (tenant_id, mode, job_id, job, fetched_at) "
+            "SELECT %s, %s, %s, %s, %s FROM durability ON CONFLICT (tenant_id, mode, job_id) "
+            "DO UPDATE SET job = excluded.job, fetched_at = excluded.fetched_at",
+            (job.tenant_id, job.mode, job.job_id,
+             job.tenant_id, job.mode, job.job_id, job.job_json, job.fetched_at),
+        )  # fmt: skip
 
     async def list_jobs(self, tenant_id: str) -> list[StoredJob]:
         return [StoredJob(*row) for row in await self._all(Q.list_jobs, (tenant_id,))]
@@ -238,20 +268,46 @@ class PostgresStore(Store):
     async def _advisory_lock(self, tenant_id: str, mode: str, job_id: str) -> AsyncIterator[Lookup]:
         if self._lock_slots is None:
             self._lock_slots = asyncio.Semaphore(max(1, self._max * 3 // 4))
-        lock = lock_id(tenant_id, mode, job_id)
-        async with self._lock_slots, self.pool.connection() as conn:
-            try:
-                async with conn.pipeline():
-                    await conn.execute("SELECT pg_advisory_lock(%s)", (lock,))
-                    cursor = await conn.execute(Q.lookup, lookup_params(tenant_id, mode, job_id))
-                    row = await cursor.fetchone()
-            except BaseException:
-                # Granted or not, the lock goes with the session: end it (the pool replaces it).
+        slots, lock = self._lock_slots, lock_id(tenant_id, mode, job_id)
+        await slots.acquire()
+        try:
+            conn = await self.pool.getconn()
+        except BaseException:
+            slots.release()
+            raise
+        try:
+            cursor = await conn.execute(LOCK_AND_LOOKUP, (lock, tenant_id, mode, job_id))
+            row = await cursor.fetchone()
+        except BaseException:
+            # Granted or not, the lock goes with the session: end it (the pool replaces it).
+            await self._release(conn, slots, None)
+            raise
+        token = self._held.set(conn)
+        try:
+            yield _looked_up(tenant_id, mode, job_id, row)
+        finally:
+            self._held.reset(token)
+            # The job (or its miss) is committed: the caller has its answer and need not
+            # wait for the unlock's round trip. `close()` waits for those still under way.
+            unlocking = asyncio.create_task(self._release(conn, slots, lock))
+            self._unlocking.add(unlocking)
+            unlocking.add_done_callback(self._unlocking.discard)
+
+    async def _release(
+        self, conn: psycopg.AsyncConnection[Any], slots: asyncio.Semaphore, lock: int | None
+    ) -> None:
+        """Unlock `lock` and give the connection back. With no lock to unlock, or if the
+        unlock fails, end the session instead: that releases whatever it holds."""
+        try:
+            if lock is None:
                 await conn.close()
-                raise
-            token = self._held.set(conn)
-            try:
-                yield _looked_up(tenant_id, mode, job_id, row)
-            finally:
-                self._held.reset(token)
+            else:
                 await conn.execute("SELECT pg_advisory_unlock(%s)", (lock,))
+        except psycopg.Error as exc:
+            log.warning("closing a connection whose fetch lock could not be released: %s", exc)
+            await conn.close()
+        finally:
+            try:
+                await self.pool.putconn(conn)  # a closed connection is replaced
+            finally:
+                slots.release()
