@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import gc
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -107,11 +108,7 @@ async def test_the_answer_does_not_wait_for_the_unlock_and_close_does(
     assert isinstance(store, PostgresStore)
 
     def taken_elsewhere(tenant_id: str) -> bool:
-        with psycopg.connect(store.conninfo, autocommit=True) as other:
-            row = other.execute(
-                "SELECT pg_try_advisory_lock(%s)", (lock_id(tenant_id, "fake", "7"),)
-            ).fetchone()
-            return row is not None and row[0] is True
+        return lock_is_free(store.conninfo, lock_id(tenant_id, "fake", "7"))
 
     monkeypatch.setattr(psycopg.AsyncConnection, "execute", held_unlock)
     job = await asyncio.wait_for(small_pool.resolve("acme", "fake", "7"), timeout=10)
@@ -126,6 +123,116 @@ async def test_the_answer_does_not_wait_for_the_unlock_and_close_does(
         await asyncio.sleep(0.02)
     else:
         pytest.fail("the lock was never released")
+
+
+def lock_is_free(conninfo: str, lock: int) -> bool:
+    """Whether another session can take `lock` now (it lets go of it at once)."""
+    with psycopg.connect(conninfo, autocommit=True) as other:
+        row = other.execute("SELECT pg_try_advisory_lock(%s)", (lock,)).fetchone()
+        return row is not None and row[0] is True
+
+
+def sessions_named(conninfo: str, application_name: str) -> int:
+    with psycopg.connect(conninfo, autocommit=True) as other:
+        row = other.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+            (application_name,),
+        ).fetchone()
+        return row[0] if row else 0
+
+
+async def test_closing_the_resolver_mid_fetch_leaves_no_session_and_no_lock(
+    pg_schema: str, registry: Registry
+) -> None:
+    """The lead is cancelled while it holds the fetch lock: its unlock runs before the
+    store closes, so no session stays open and nothing is reported as never retrieved."""
+    name = f"embloy-close-{uuid.uuid4().hex[:8]}"
+    store = PostgresStore(f"{pg_schema}&application_name={name}", min_size=1, max_size=4)
+    resolver = await open_resolver(store, registry, slow_ats(5.0))
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    try:
+        tenant = await resolver.tenant("acme")
+        lock = lock_id(tenant.id, "fake", "7")
+        caller = asyncio.create_task(resolver.resolve("acme", "fake", "7"))
+        for _ in range(200):
+            if not lock_is_free(pg_schema, lock):
+                break
+            await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the fetch never took its lock")
+        await resolver.close()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        gc.collect()
+        await asyncio.sleep(0.05)
+        assert reported == []
+        assert sessions_named(pg_schema, name) == 0
+        assert lock_is_free(pg_schema, lock)
+    finally:
+        loop.set_exception_handler(previous)
+        await resolver.close()
+
+
+async def test_a_lock_holder_cancelled_as_the_store_closes_leaves_no_session(
+    pg_schema: str,
+) -> None:
+    """The holder lets go while the pool is closing: its unlock still reaches the pool it
+    came from, and close() returns only once that unlock is done."""
+    name = f"embloy-close-{uuid.uuid4().hex[:8]}"
+    store = PostgresStore(f"{pg_schema}&application_name={name}", min_size=1, max_size=4)
+    await store.open()
+    tenant = await store.create_tenant("acme", now=1.0)
+    inside = asyncio.Event()
+
+    async def hold() -> None:
+        async with store.fetch_lock(tenant.id, "fake", "7"):
+            inside.set()
+            await asyncio.sleep(10)
+
+    holder = asyncio.create_task(hold())
+    await inside.wait()
+    holder.cancel()
+    await store.close()
+    assert not store._unlocking
+    with pytest.raises(asyncio.CancelledError):
+        await holder
+    assert sessions_named(pg_schema, name) == 0
+    assert lock_is_free(pg_schema, lock_id(tenant.id, "fake", "7"))
+
+
+async def test_a_cancelled_unlock_ends_its_session_instead_of_pooling_the_lock(
+    small_pool: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = small_pool.store
+    assert isinstance(store, PostgresStore)
+    execute = psycopg.AsyncConnection.execute
+
+    async def stuck_unlock(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if "pg_advisory_unlock" in str(query):
+            await asyncio.Event().wait()
+        return await execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.AsyncConnection, "execute", stuck_unlock)
+    await small_pool.resolve("acme", "fake", "7")
+    tenant = await small_pool.tenant("acme")
+    lock = lock_id(tenant.id, "fake", "7")
+    assert not lock_is_free(store.conninfo, lock)
+    (unlocking,) = store._unlocking
+    await asyncio.sleep(0)  # it has started, and waits in the unlock
+    unlocking.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await unlocking
+    assert lock_is_free(store.conninfo, lock), "the session that held it was ended"
+    for _ in range(8):  # every pooled connection is free of it
+        async with store.pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
+                "pg_backend_pid()"
+            )
+            assert await cursor.fetchone() == (0,)
 
 
 async def test_the_next_lock_holder_sees_the_job_the_last_one_committed(pg_schema: str) -> None:

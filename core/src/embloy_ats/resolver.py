@@ -144,8 +144,11 @@ class Resolver:
         await self.store.open()
 
     async def close(self) -> None:
-        for task in list(self._inflight.values()):
+        leads = list(self._inflight.values())
+        for task in leads:
             task.cancel()
+        # Let each lead unwind (its fetch lock released) before the store closes beneath it.
+        await asyncio.gather(*leads, return_exceptions=True)
         await self.store.close()
         await self.http.aclose()
 

@@ -53,25 +53,25 @@ MIGRATIONS = migrations(real="DOUBLE PRECISION", blob="BYTEA")
 Q = Queries.with_placeholder("%s")
 
 
-def lock_and_lookup_function() -> tuple[str, str]:
-    """(call, CREATE statement) of the function that takes a job's advisory lock, then looks
-    the job up. Its body is the shared lookup query, and its name carries a digest of that
-    body: replicas of two releases, side by side during a deploy, each call their own."""
+def lock_and_lookup_function() -> tuple[str, str, str]:
+    """(call, signature, CREATE statement) of the function that takes a job's advisory lock,
+    then looks the job up with the shared lookup query. Its name carries a digest of the
+    whole definition: replicas of two releases, side by side during a deploy, each call
+    their own, and a function of that name, once it exists, is this very one."""
     lookup = Q.lookup.replace("%s", "{}").format(*lookup_params("$2", "$3", "$4"))
-    body = f"BEGIN PERFORM pg_advisory_lock($1); RETURN QUERY {lookup}; END"
-    name = "embloy_lock_and_lookup_" + hashlib.sha256(body.encode()).hexdigest()[:12]
-    create = (
-        f"CREATE OR REPLACE FUNCTION {name}(bigint, text, text, text) RETURNS TABLE ("
-        "job TEXT, fetched_at DOUBLE PRECISION, kind TEXT, message TEXT, "
-        "retry_after DOUBLE PRECISION, expires_at DOUBLE PRECISION, "
-        "connection_updated_at DOUBLE PRECISION) "
-        f"LANGUAGE plpgsql VOLATILE AS $body$ {body} $body$"
+    definition = (
+        "CREATE FUNCTION {name}(bigint, text, text, text) RETURNS TABLE (job TEXT, "
+        "fetched_at DOUBLE PRECISION, kind TEXT, message TEXT, retry_after DOUBLE PRECISION, "
+        "expires_at DOUBLE PRECISION, connection_updated_at DOUBLE PRECISION) "
+        "LANGUAGE plpgsql VOLATILE AS $body$ "
+        f"BEGIN PERFORM pg_advisory_lock($1); RETURN QUERY {lookup}; END $body$"
     )
+    name = "embloy_lock_and_lookup_" + hashlib.sha256(definition.encode()).hexdigest()[:12]
     call = f"SELECT * FROM {name}(%s, %s, %s, %s)"  # noqa: S608 - our own name, no input
-    return call, create
+    return call, f"{name}(bigint, text, text, text)", definition.replace("{name}", name)
 
 
-LOCK_AND_LOOKUP, CREATE_LOCK_AND_LOOKUP = lock_and_lookup_function()
+LOCK_AND_LOOKUP, LOCK_AND_LOOKUP_SIGNATURE, CREATE_LOCK_AND_LOOKUP = lock_and_lookup_function()
 
 
 def lock_id(tenant_id: str, mode: str, job_id: str) -> int:
@@ -136,15 +136,25 @@ class PostgresStore(Store):
                 await conn.execute(
                     "INSERT INTO schema_migrations (version) VALUES (%s)", (version,)
                 )
-            # not a versioned migration: it follows the lookup query of the running code
-            await conn.execute(CREATE_LOCK_AND_LOOKUP)
+            # Not a versioned migration: it follows the lookup query of the running code.
+            cursor = await conn.execute(
+                "SELECT to_regprocedure(%s) IS NULL", (LOCK_AND_LOOKUP_SIGNATURE,)
+            )
+            missing = await cursor.fetchone()
+            if missing is not None and missing[0]:
+                await conn.execute(CREATE_LOCK_AND_LOOKUP)
 
     async def close(self) -> None:
-        if self._unlocking:
-            await asyncio.gather(*self._unlocking, return_exceptions=True)
+        await self._unlocked()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+        await self._unlocked()  # a lock holder cancelled just before may let go only now
+
+    async def _unlocked(self) -> None:
+        """Wait for every unlock under way, including any that starts meanwhile."""
+        while self._unlocking:
+            await asyncio.gather(*self._unlocking, return_exceptions=True)
 
     @asynccontextmanager
     async def _conn(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
@@ -268,10 +278,10 @@ class PostgresStore(Store):
     async def _advisory_lock(self, tenant_id: str, mode: str, job_id: str) -> AsyncIterator[Lookup]:
         if self._lock_slots is None:
             self._lock_slots = asyncio.Semaphore(max(1, self._max * 3 // 4))
-        slots, lock = self._lock_slots, lock_id(tenant_id, mode, job_id)
+        pool, slots, lock = self.pool, self._lock_slots, lock_id(tenant_id, mode, job_id)
         await slots.acquire()
         try:
-            conn = await self.pool.getconn()
+            conn = await pool.getconn()
         except BaseException:
             slots.release()
             raise
@@ -280,7 +290,7 @@ class PostgresStore(Store):
             row = await cursor.fetchone()
         except BaseException:
             # Granted or not, the lock goes with the session: end it (the pool replaces it).
-            await self._release(conn, slots, None)
+            await _release(pool, conn, slots, None)
             raise
         token = self._held.set(conn)
         try:
@@ -289,25 +299,32 @@ class PostgresStore(Store):
             self._held.reset(token)
             # The job (or its miss) is committed: the caller has its answer and need not
             # wait for the unlock's round trip. `close()` waits for those still under way.
-            unlocking = asyncio.create_task(self._release(conn, slots, lock))
+            unlocking = asyncio.create_task(_release(pool, conn, slots, lock))
             self._unlocking.add(unlocking)
             unlocking.add_done_callback(self._unlocking.discard)
 
-    async def _release(
-        self, conn: psycopg.AsyncConnection[Any], slots: asyncio.Semaphore, lock: int | None
-    ) -> None:
-        """Unlock `lock` and give the connection back. With no lock to unlock, or if the
-        unlock fails, end the session instead: that releases whatever it holds."""
+
+async def _release(
+    pool: AsyncConnectionPool,
+    conn: psycopg.AsyncConnection[Any],
+    slots: asyncio.Semaphore,
+    lock: int | None,
+) -> None:
+    """Unlock `lock` and give the connection back to `pool` (the one it came from, even if
+    the store has closed since). With no lock to unlock, or when the unlock fails or is
+    cancelled, end the session instead: that releases whatever it holds, and a connection
+    still holding a lock never goes back to the pool."""
+    unlocked = False
+    try:
+        if lock is not None:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (lock,))
+            unlocked = True
+    except psycopg.Error as exc:
+        log.warning("closing a connection whose fetch lock could not be released: %s", exc)
+    finally:
         try:
-            if lock is None:
+            if not unlocked:
                 await conn.close()
-            else:
-                await conn.execute("SELECT pg_advisory_unlock(%s)", (lock,))
-        except psycopg.Error as exc:
-            log.warning("closing a connection whose fetch lock could not be released: %s", exc)
-            await conn.close()
+            await pool.putconn(conn)  # a closed connection is replaced
         finally:
-            try:
-                await self.pool.putconn(conn)  # a closed connection is replaced
-            finally:
-                slots.release()
+            slots.release()
