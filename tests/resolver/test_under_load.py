@@ -43,6 +43,18 @@ async def open_resolver(store: Store, registry: Registry, http: HttpClient, **kw
 
 
 @pytest.fixture
+async def reported() -> AsyncIterator[list[dict[str, Any]]]:
+    """What the event loop's exception handler is handed during the test (an error in a
+    task nobody awaited, say)."""
+    loop = asyncio.get_running_loop()
+    contexts: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: contexts.append(context))
+    yield contexts
+    loop.set_exception_handler(previous)
+
+
+@pytest.fixture
 async def small_pool(pg_schema: str, registry: Registry) -> AsyncIterator[Resolver]:
     resolver = await open_resolver(
         PostgresStore(pg_schema, min_size=1, max_size=4), registry, slow_ats(0.2)
@@ -142,17 +154,13 @@ def sessions_named(conninfo: str, application_name: str) -> int:
 
 
 async def test_closing_the_resolver_mid_fetch_leaves_no_session_and_no_lock(
-    pg_schema: str, registry: Registry
+    pg_schema: str, registry: Registry, reported: list[dict[str, Any]]
 ) -> None:
     """The lead is cancelled while it holds the fetch lock: its unlock runs before the
     store closes, so no session stays open and nothing is reported as never retrieved."""
     name = f"embloy-close-{uuid.uuid4().hex[:8]}"
     store = PostgresStore(f"{pg_schema}&application_name={name}", min_size=1, max_size=4)
     resolver = await open_resolver(store, registry, slow_ats(5.0))
-    loop = asyncio.get_running_loop()
-    reported: list[dict[str, Any]] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _, context: reported.append(context))
     try:
         tenant = await resolver.tenant("acme")
         lock = lock_id(tenant.id, "fake", "7")
@@ -172,7 +180,6 @@ async def test_closing_the_resolver_mid_fetch_leaves_no_session_and_no_lock(
         assert sessions_named(pg_schema, name) == 0
         assert lock_is_free(pg_schema, lock)
     finally:
-        loop.set_exception_handler(previous)
         await resolver.close()
 
 
@@ -320,12 +327,8 @@ async def test_a_stored_job_is_decoded_once_while_its_row_is_unchanged(
 
 
 async def test_a_failed_fetch_nobody_waits_for_is_not_reported_as_never_retrieved(
-    tmp_path: Any, registry: Registry
+    tmp_path: Any, registry: Registry, reported: list[dict[str, Any]]
 ) -> None:
-    loop = asyncio.get_running_loop()
-    reported: list[dict[str, Any]] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _, context: reported.append(context))
     resolver = await open_resolver(
         store_for(f"sqlite:///{tmp_path}/r.db"), registry, slow_ats(0.05, 503)
     )
@@ -346,7 +349,6 @@ async def test_a_failed_fetch_nobody_waits_for_is_not_reported_as_never_retrieve
         with pytest.raises(UpstreamUnavailable):  # the failure is remembered all the same
             await resolver.resolve("acme", "fake", "7")
     finally:
-        loop.set_exception_handler(previous)
         await resolver.close()
 
 
