@@ -32,6 +32,7 @@ from embloy_ats import (
 )
 from embloy_ats.testing.conformance import ConnectorConformance
 from embloy_ats_greenhouse import GreenhouseConnector
+from embloy_ats_greenhouse.harvest import HarvestAnswers, job_fields
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -377,6 +378,18 @@ async def test_harvest_internal_post_of_a_confidential_draft_in_german() -> None
         "/v3/job_post_locations?job_post_ids=5678",
         "/v3/pay_input_ranges?job_post_ids=5678",
     ]
+
+
+def test_harvest_closing_time_is_not_an_application_deadline() -> None:
+    """Harvest's `closed_at` records when the job was closed inside Greenhouse: an internal
+    event, not a deadline the posting states (`closes_at`; v3 has none)."""
+    fields = job_fields(
+        HarvestAnswers(
+            post={"id": 5, "title": "Engineer", "job_id": 77, "live": True},
+            job={"id": 77, "status": "open", "closed_at": "2025-01-31T09:00:00Z"},
+        )
+    )
+    assert fields.get("closes_at") is None
 
 
 @pytest.mark.vcr("harvest_not_found.yaml")

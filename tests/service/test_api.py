@@ -23,6 +23,7 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert set(body) == {"error"}
     assert body["error"]["code"] == code
     assert body["error"]["message"]
+    assert body["error"]["request_id"] == response.headers["X-Request-ID"]
     assert "Traceback" not in response.text
     assert "k-acme-1" not in response.text
     assert SECRET not in response.text

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from embloy_ats.model import Job, Question, QuestionOption, QuestionType
+from embloy_ats.public import PublicJob
 from embloy_ats.service.apply_page import render_apply_page
 from embloy_ats.service.tokens import RequestClaims
 
@@ -40,7 +41,7 @@ def test_every_question_type_gets_its_control() -> None:
             q("odd", QuestionType.UNKNOWN, label='"><img src=x onerror=alert(3)>'),
         ),
     )
-    page = render_apply_page(job, CLAIMS, stale=False)
+    page = render_apply_page(PublicJob.of(job), CLAIMS, stale=False)
     assert "<script" not in page
     assert "onerror=alert(3)>" not in page
     controls = dict(re.findall(r'data-question="([^"]+)" data-type="([^"]+)"', page))
@@ -61,6 +62,8 @@ def test_every_question_type_gets_its_control() -> None:
 
 
 def test_a_stale_job_says_so() -> None:
-    job = Job(connector="fake", external_id="7", title="T", fetched_at=datetime.now(UTC))
+    job = PublicJob.of(
+        Job(connector="fake", external_id="7", title="T", fetched_at=datetime.now(UTC))
+    )
     assert 'class="stale"' in render_apply_page(job, CLAIMS, stale=True)
     assert 'class="stale"' not in render_apply_page(job, CLAIMS, stale=False)

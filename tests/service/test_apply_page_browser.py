@@ -101,5 +101,10 @@ async def test_a_bad_token_shows_an_error_page(apply_url: str) -> None:
             assert response is not None
             assert response.status == 401
             assert "could not open this application" in (await page.text_content("h1") or "")
+            assert await page.text_content("h2") == "This link does not work"
+            assert "back button" in (await page.text_content("main") or "")
+            assert await page.locator("main a").count() == 0  # no way back it cannot vouch for
+            reference = await page.text_content("p.ref code")
+            assert reference == await response.header_value("x-request-id")
         finally:
             await browser.close()

@@ -14,6 +14,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+from embloy_ats.request_id import RequestIdFilter
 from embloy_ats.testing.secrets import TOKEN_LIKE
 
 MASK = "[redacted]"
@@ -56,6 +57,7 @@ def configure_logging(level: str | None = None, fmt: str | None = None) -> None:
     """Idempotent: replaces the handlers of the `embloy_ats` logger tree."""
     handler = logging.StreamHandler()
     handler.addFilter(RedactSecrets())
+    handler.addFilter(RequestIdFilter())
     chosen = (fmt or os.environ.get("EMBLOY_ATS_LOG_FORMAT", "text")).lower()
     handler.setFormatter(
         JsonFormatter()

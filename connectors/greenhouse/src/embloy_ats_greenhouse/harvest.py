@@ -126,7 +126,7 @@ def job_fields(answers: HarvestAnswers) -> dict[str, Any]:
         "apply_url": parsing.text(post.get("public_url")),
         "posted_at": parsing.timestamp(post.get("first_published_at")),
         "updated_at": max(updated) if updated else None,
-        "closes_at": parsing.timestamp(job.get("closed_at")),
+        # no `closes_at`: the job's `closed_at` is an internal event, not a stated deadline
         "questions": _questions(answers),
         "custom_fields": custom,
     }

@@ -1,7 +1,9 @@
 """The Embloy-side HTTP service: token exchange, the apply handle, the apply page.
 
-Every error is JSON `{"error": {"code", "message"}}` with the status the kind of error
-deserves; never a stack trace, never a secret.
+Every error is JSON `{"error": {"code", "message", "request_id"}}` with the status the kind
+of error deserves; never a stack trace, never a secret. What the candidate's browser gets (the
+handle answer, the apply page) carries the job's public view only, and failures there speak
+plain words: the operator detail goes to the log, under the request id both show.
 """
 
 from __future__ import annotations
@@ -22,9 +24,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from embloy_ats import errors
 from embloy_ats.model import JobStatus, http_url
+from embloy_ats.public import PublicJob
+from embloy_ats.request_id import current_request_id, new_request_id
 from embloy_ats.resolver import NoConnection, Resolution, Resolver
 from embloy_ats.service.apply_page import render_apply_page, render_error_page
-from embloy_ats.service.tokens import InvalidToken, RequestClaims, TokenService
+from embloy_ats.service.candidate import (
+    EXPIRED,
+    CandidateFailure,
+    HandleAnswer,
+    Session,
+    words_for,
+)
+from embloy_ats.service.middleware import RequestIdMiddleware
+from embloy_ats.service.tokens import ExpiredToken, InvalidToken, RequestClaims, TokenService
 
 log = logging.getLogger("embloy_ats.service")
 _MAX_BODY = 16 * 1024
@@ -60,14 +72,63 @@ def api_error(exc: Exception) -> ApiError:
         return ApiError(503, "upstream_unavailable", str(exc))
     if isinstance(exc, errors.EmbloyAtsError):
         return ApiError(502, "upstream_error", str(exc))
-    log.exception("unexpected error")
+    return _internal_error()
+
+
+def _internal_error() -> ApiError:
     return ApiError(500, "internal_error", "an unexpected error occurred; it has been logged")
 
 
 def _json_error(error: ApiError) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": error.code, "message": error.message}},
-        status_code=error.status,
+    body = {"code": error.code, "message": error.message, "request_id": current_request_id()}
+    return JSONResponse({"error": body}, status_code=error.status, headers=error.headers)
+
+
+#: How loud a failure a candidate met is in the log: tokens refused are routine, a job gone or
+#: an ATS slow is worth a look, anything else needs the operator (credentials, setup, bugs).
+_QUIET = {"invalid_token": logging.INFO}
+_WORTH_A_LOOK = {"job_gone", "job_not_found", "invalid_job_slug", "rate_limited",
+                 "upstream_unavailable", "upstream_timeout"}  # fmt: skip
+
+
+def _candidate_failure(exc: Exception, claims: RequestClaims | None, path: str) -> CandidateFailure:
+    """Log the operator detail under the request id; answer the candidate in plain words."""
+    error = api_error(exc)
+    request_id = current_request_id() or new_request_id()
+    level = _QUIET.get(
+        error.code, logging.WARNING if error.code in _WORTH_A_LOOK else logging.ERROR
+    )
+    known = isinstance(exc, errors.EmbloyAtsError | ApiError)
+    log.log(
+        level,
+        "%s: %d %s for %s (request %s): %s",
+        path,
+        error.status,
+        error.code,
+        f"{claims.mode} job {claims.job_slug!r}" if claims else "a token not verified",
+        request_id,
+        str(exc) if known else type(exc).__name__,
+        exc_info=exc if error.status == 500 else None,
+        extra={
+            "status": error.status,
+            "code": error.code,
+            "tenant_id": claims.tenant_id if claims else None,
+            "mode": claims.mode if claims else None,
+            "job_slug": claims.job_slug if claims else None,
+            "connector": getattr(exc, "connector", None),
+            "job_id": getattr(exc, "job_id", None),
+            "upstream_status": getattr(exc, "status_code", None),
+            "upstream_request_id": getattr(exc, "request_id", None),
+        },
+    )
+    expired = exc if isinstance(exc, ExpiredToken) else None
+    cancel_url = claims.cancel_url if claims else expired.cancel_url if expired else None
+    return CandidateFailure(
+        error.status,
+        error.code,
+        EXPIRED if expired else words_for(error.code),
+        request_id,
+        cancel_url=cancel_url,
         headers=error.headers,
     )
 
@@ -136,7 +197,13 @@ _ERROR_SCHEMA = {
                 "properties": {
                     "error": {
                         "type": "object",
-                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                        "required": ["code", "message", "request_id"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "request_id": {"type": "string"},
+                            "cancel_url": {"type": "string", "format": "uri"},
+                        },
                     }
                 },
             }
@@ -186,6 +253,10 @@ def create_app(
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return _json_error(exc)
 
+    @app.exception_handler(CandidateFailure)
+    async def _candidate(_: Request, exc: CandidateFailure) -> JSONResponse:
+        return JSONResponse(exc.as_json(), status_code=exc.status, headers=exc.headers)
+
     @app.exception_handler(errors.EmbloyAtsError)
     async def _domain_error(_: Request, exc: errors.EmbloyAtsError) -> JSONResponse:
         return _json_error(api_error(exc))
@@ -199,9 +270,7 @@ def create_app(
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return _json_error(ApiError(exc.status_code, code, str(exc.detail)))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return _json_error(api_error(exc))
+    app.add_middleware(RequestIdMiddleware, on_error=lambda: _json_error(_internal_error()))
 
     async def resolve(claims: RequestClaims) -> Resolution:
         resolution = await resolver.resolve_detailed(claims.tenant_id, claims.mode, claims.job_slug)
@@ -210,6 +279,15 @@ def create_app(
         if resolution.job.status in _GONE:
             raise ApiError(404, "job_gone", f"the job is {resolution.job.status.value}")
         return resolution
+
+    async def open_for_candidate(token: str | None, path: str) -> tuple[RequestClaims, Resolution]:
+        """The verified claims and the resolved job, or a `CandidateFailure`."""
+        claims: RequestClaims | None = None
+        try:
+            claims = tokens.verify_request_token(token)
+            return claims, await resolve(claims)
+        except Exception as exc:  # noqa: BLE001 - every failure gets plain words
+            raise _candidate_failure(exc, claims, path) from None
 
     @app.post(
         "/api/v0/sdk/request/auth/token",
@@ -241,43 +319,45 @@ def create_app(
 
     @app.post(
         "/api/v0/sdk/request/handle",
-        responses=_responses("The session and the resolved job"),
+        response_model=HandleAnswer,
+        responses=_responses("The session and the job's public view"),
         tags=["sdk"],
     )
     async def handle(
         request_token: str | None = Header(default=None, convert_underscores=False),
-    ) -> dict[str, Any]:
-        """Verify a request token and answer the job it is for, resolved on demand."""
-        claims = tokens.verify_request_token(request_token)
-        resolution = await resolve(claims)
-        return {
-            "session": {
-                "mode": claims.mode,
-                "job_slug": claims.job_slug,
-                "success_url": claims.success_url,
-                "cancel_url": claims.cancel_url,
-                "expires_at": claims.expires_at,
-                "source": resolution.source,
-                "stale": resolution.stale,
-            },
-            "job": json.loads(resolution.job.model_dump_json()),
-        }
+    ) -> Response:
+        """Verify a request token and answer the job it is for, resolved on demand: what the
+        employer published, never the ATS's raw answer or its internal fields."""
+        claims, resolution = await open_for_candidate(request_token, "handle")
+        answer = HandleAnswer(
+            session=Session(
+                mode=claims.mode,
+                job_slug=claims.job_slug,
+                success_url=claims.success_url,
+                cancel_url=claims.cancel_url,
+                expires_at=claims.expires_at,
+                source=resolution.source,
+                stale=resolution.stale,
+            ),
+            job=PublicJob.of(resolution.job),
+        )
+        return Response(answer.model_dump_json(), media_type="application/json")
 
     @app.get("/sdk/apply", response_class=HTMLResponse, tags=["apply"])
     async def apply_page(request_token: str | None = Query(default=None)) -> HTMLResponse:
         """The page the candidate lands on: the job and its application form."""
         try:
-            claims = tokens.verify_request_token(request_token)
-            resolution = await resolve(claims)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes an error page
-            error = api_error(exc)
+            claims, resolution = await open_for_candidate(request_token, "apply page")
+        except CandidateFailure as failure:
             return HTMLResponse(
-                render_error_page(error.status, error.message),
-                status_code=error.status,
-                headers=_PAGE_HEADERS | error.headers,
+                render_error_page(failure),
+                status_code=failure.status,
+                headers=_PAGE_HEADERS | failure.headers,
             )
-        page = render_apply_page(resolution.job, claims, stale=resolution.stale)
-        return HTMLResponse(page, headers=_PAGE_HEADERS)
+        job = PublicJob.of(resolution.job)
+        return HTMLResponse(
+            render_apply_page(job, claims, stale=resolution.stale), headers=_PAGE_HEADERS
+        )
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

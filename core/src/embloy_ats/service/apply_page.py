@@ -2,14 +2,17 @@
 
 The visible proof that the normalised model carries what an apply form needs: every
 question type maps to an input, required flags and options included. Every value is
-escaped; the description is the model's sanitised HTML. No script on the page.
+escaped; the description is the model's sanitised HTML. No script on the page. The page
+reads the job's public view only, so nothing the employer did not publish can reach it.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from embloy_ats.model import Job, Question, QuestionType
+from embloy_ats.model import QuestionType
+from embloy_ats.public import PublicJob, PublicQuestion
+from embloy_ats.service.candidate import NO_WAY_BACK, CandidateFailure
 from embloy_ats.service.tokens import RequestClaims
 
 _INPUT_TYPES = {
@@ -30,6 +33,7 @@ form{margin-top:2rem;border-top:1px solid #ddd;padding-top:1rem}
 .q small{display:block;color:#666}input[type=text],input[type=email],input[type=tel],
 input[type=url],input[type=number],input[type=date],textarea,select{width:100%;padding:.4rem}
 .req{color:#b00}button{padding:.6rem 1.4rem;font-size:1rem}
+.actions a{margin-right:1.2rem}.ref{color:#666;font-size:.9rem;margin-top:2rem}
 """
 
 
@@ -37,7 +41,7 @@ def _attr(value: str) -> str:
     return escape(value, quote=True)
 
 
-def _question(q: Question) -> str:
+def _question(q: PublicQuestion) -> str:
     name = _attr(f"q_{q.id}")
     required = " required" if q.required else ""
     star = ' <span class="req" aria-hidden="true">*</span>' if q.required else ""
@@ -88,7 +92,7 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def render_apply_page(job: Job, claims: RequestClaims, *, stale: bool) -> str:
+def render_apply_page(job: PublicJob, claims: RequestClaims, *, stale: bool) -> str:
     facts = [job.company or "", "; ".join(
         ", ".join(p for p in (loc.city, loc.region, loc.country_code) if p) or (loc.raw or "")
         for loc in job.locations
@@ -120,9 +124,19 @@ def render_apply_page(job: Job, claims: RequestClaims, *, stale: bool) -> str:
     return _page(f"{job.title} - Apply with Embloy", body)
 
 
-def render_error_page(status: int, message: str) -> str:
+def render_error_page(failure: CandidateFailure) -> str:
+    """Plain words, a way back, and the reference the log line carries too."""
+    words = failure.words
+    links = ['<a href="">Try again</a>'] if words.retry else []  # "": this very page
+    if failure.cancel_url:
+        links.append(f'<a href="{_attr(failure.cancel_url)}">Go back</a>')
+    no_way_back = "" if failure.cancel_url else f"<p>{escape(NO_WAY_BACK)}</p>"
+    actions = f'<p class="actions">{"".join(links)}</p>' if links else ""
     return _page(
         "Apply with Embloy",
-        f'<h1>We could not open this application</h1><p data-status="{status}">'
-        f"{escape(message)}</p>",
+        f'<main data-status="{failure.status}" data-code="{_attr(failure.code)}">'
+        f"<h1>We could not open this application</h1><h2>{escape(words.title)}</h2>"
+        f"<p>{escape(words.text)}</p>{no_way_back}{actions}"
+        f'<p class="ref">If you contact us, quote this reference: '
+        f"<code>{escape(failure.request_id)}</code></p></main>",
     )

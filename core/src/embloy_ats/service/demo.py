@@ -85,4 +85,5 @@ async def run_demo(cassettes: Path, console: Console) -> Job:
             say(f"[bold]7.[/] apply page rendered: {page.text.count('data-question=')} "
                 f"application questions, {len(page.text)} bytes")  # fmt: skip
             say(f"   the sandbox ATS received {sum(sandbox.hits.values())} request(s) this run")
-            return Job.model_validate(answer["job"])
+            # The candidate got the job's public view; the operator sees the stored Job.
+            return await resolver.resolve(tenant.id, MODE, JOB_ID)

@@ -26,6 +26,7 @@ import jwt
 from embloy_ats.clock import SYSTEM_CLOCK, Clock
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.store import ClientToken, Store
+from embloy_ats.validation import is_http_url
 
 SECRET_KEY_ENV = "EMBLOY_ATS_SECRET_KEY"  # noqa: S105 - the variable's name
 ISSUER = "embloy-ats"
@@ -40,6 +41,15 @@ class InvalidToken(EmbloyAtsError):
 
     hint = "Get a new token."
     exit_code = 4
+
+
+class ExpiredToken(InvalidToken):
+    """A token we signed whose time is up. Its signature still holds, so a request token's
+    `cancel_url` is still the partner's own: the candidate's way back."""
+
+    def __init__(self, message: str, *, cancel_url: str | None = None) -> None:
+        super().__init__(message)
+        self.cancel_url = cancel_url
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,9 @@ class TokenService:
                 options={"require": ["exp", "iat", "iss", "sub", "jti", "typ"]},
             )
         except jwt.ExpiredSignatureError:
-            raise InvalidToken(f"the {kind} token has expired") from None
+            raise ExpiredToken(
+                f"the {kind} token has expired", cancel_url=self._way_back(kind, token)
+            ) from None
         except jwt.PyJWTError:
             raise InvalidToken(f"the {kind} token is invalid") from None
         if claims.get("typ") != kind:
@@ -108,6 +120,25 @@ class TokenService:
         if claims["iat"] > self._now() + LEEWAY_SECONDS:
             raise InvalidToken(f"the {kind} token is issued in the future")
         return claims
+
+    def _way_back(self, kind: str, token: str) -> str | None:
+        """The `cancel_url` of an expired request token whose signature holds, else None."""
+        if kind != "request":
+            return None
+        try:
+            claims = jwt.decode(
+                token,
+                self._keys[kind],
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"verify_exp": False, "require": ["exp", "iss", "typ"]},
+            )
+        except jwt.PyJWTError:
+            return None
+        url = claims.get("cancel_url")
+        if claims.get("typ") != kind or not isinstance(url, str) or not is_http_url(url):
+            return None
+        return url
 
     # client tokens ------------------------------------------------------------------------
 
