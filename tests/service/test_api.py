@@ -227,3 +227,11 @@ async def test_apply_page_renders_the_job_and_its_form(service: Service) -> None
     broken = await service.client.get("/sdk/apply", params={"request_token": "x"})
     assert broken.status_code == 401
     assert "could not open this application" in broken.text
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/docs/oauth2-redirect"])
+async def test_no_interactive_docs_load_third_party_scripts(service: Service, path: str) -> None:
+    """Swagger UI and ReDoc would load scripts from a CDN onto the service's origin; the
+    description stays at /openapi.json for any viewer."""
+    assert_error(await service.client.get(path), 404, "not_found")
+    assert (await service.client.get("/openapi.json")).status_code == 200

@@ -180,6 +180,10 @@ def create_app(
         version="0.1.0",
         summary="Apply with Embloy: token exchange and on-demand job resolution for any ATS.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their scripts from a CDN onto this origin; the
+        # description itself stays at /openapi.json, for any OpenAPI viewer.
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.exception_handler(ApiError)
