@@ -568,9 +568,12 @@ async def memory(report: Report, fake: RemoteFake, size: Size) -> None:
         async with opened(url, fake.url) as (resolver, boards):
             work = await boards.work(size.concurrency_jobs)
             tokens = TokenService(secret, resolver.store)
-            ids = {name: (await resolver.tenant(name)).id for name, _ in work}
+            clients = {}
+            for name in {name for name, _ in work}:
+                client_token, _ = await tokens.issue_client_token((await resolver.tenant(name)).id)
+                clients[name] = await tokens.verify_client_token(client_token)
             request_tokens = [
-                tokens.issue_request_token(ids[tenant], MODE, job_id) for tenant, job_id in work
+                tokens.issue_request_token(clients[tenant], MODE, job_id) for tenant, job_id in work
             ]
         service = Child("benchmarks.service_worker", service_env(url, secret, keys))
         try:

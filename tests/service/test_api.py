@@ -149,7 +149,8 @@ async def test_request_tokens_are_bound_to_their_slug_and_expire(service: Servic
         HANDLE_PATH, headers={"request_token": f"{header}.{swapped.decode()}.{signature}"}
     )
     assert_error(response, 401, "invalid_token")
-    stale = service.tokens.issue_request_token(service.tenant_id, "fake", "7", seconds=-60)
+    client = await service.tokens.verify_client_token(service.client_token)
+    stale = service.tokens.issue_request_token(client, "fake", "7", seconds=-60)
     expired = await service.client.post(HANDLE_PATH, headers={"request_token": stale})
     assert "expired" in assert_error(expired, 401, "invalid_token")["message"]
     assert service.ats.requests == []
@@ -163,7 +164,8 @@ async def test_another_tenants_token_reaches_only_its_own_jobs(service: Service)
         TOKEN_PATH, headers={"client_token": other_token}, data={"mode": "fake", "job_slug": "7"}
     )
     assert_error(response, 400, "not_connected")
-    forged_request = service.tokens.issue_request_token(other.id, "fake", "7")
+    other_client = await service.tokens.verify_client_token(other_token)
+    forged_request = service.tokens.issue_request_token(other_client, "fake", "7")
     handled = await service.client.post(HANDLE_PATH, headers={"request_token": forged_request})
     assert_error(handled, 400, "not_connected")
     assert len(service.ats.requests) == 1

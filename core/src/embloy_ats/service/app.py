@@ -225,7 +225,8 @@ def create_app(
         request: Request, client_token: str | None = Header(default=None, convert_underscores=False)
     ) -> dict[str, str]:
         """Exchange a partner's client token for a short-lived request token for one job."""
-        tenant_id = await tokens.verify_client_token(client_token)
+        client = await tokens.verify_client_token(client_token)
+        tenant_id = client.tenant_id
         fields = await _read_fields(request)
         mode = _field(fields, "mode", required=True) or ""
         slug = _field(fields, "job_slug", required=True) or ""
@@ -239,7 +240,7 @@ def create_app(
         if await resolver.store.get_connection(tenant_id, mode) is None:
             raise NoConnection(f"this client has no connection for mode {mode!r}", connector=mode)
         token = tokens.issue_request_token(
-            tenant_id, mode, job_id, success_url=success_url, cancel_url=cancel_url
+            client, mode, job_id, success_url=success_url, cancel_url=cancel_url
         )
         return {"request_token": token}
 
@@ -252,7 +253,7 @@ def create_app(
         request_token: str | None = Header(default=None, convert_underscores=False),
     ) -> dict[str, Any]:
         """Verify a request token and answer the job it is for, resolved on demand."""
-        claims = tokens.verify_request_token(request_token)
+        claims = await tokens.verify_request_token(request_token)
         resolution = await resolve(claims)
         return {
             "session": {
@@ -271,7 +272,7 @@ def create_app(
     async def apply_page(request_token: str | None = Query(default=None)) -> HTMLResponse:
         """The page the candidate lands on: the job and its application form."""
         try:
-            claims = tokens.verify_request_token(request_token)
+            claims = await tokens.verify_request_token(request_token)
             resolution = await resolve(claims)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error page
             error = api_error(exc)
