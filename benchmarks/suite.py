@@ -568,9 +568,12 @@ async def memory(report: Report, fake: RemoteFake, size: Size) -> None:
         async with opened(url, fake.url) as (resolver, boards):
             work = await boards.work(size.concurrency_jobs)
             tokens = TokenService(secret, resolver.store)
-            ids = {name: (await resolver.tenant(name)).id for name, _ in work}
+            clients = {}
+            for name in {name for name, _ in work}:
+                client_token, _ = await tokens.issue_client_token((await resolver.tenant(name)).id)
+                clients[name] = await tokens.verify_client_token(client_token)
             request_tokens = [
-                tokens.issue_request_token(ids[tenant], MODE, job_id) for tenant, job_id in work
+                tokens.issue_request_token(clients[tenant], MODE, job_id) for tenant, job_id in work
             ]
         service = Child("benchmarks.service_worker", service_env(url, secret, keys))
         try:
@@ -602,6 +605,59 @@ async def memory(report: Report, fake: RemoteFake, size: Size) -> None:
 
 
 # -- the machine ------------------------------------------------------------------------------
+
+
+# -- 7. request token check --------------------------------------------------------------------
+
+
+async def token_check(report: Report, size: Size, kind: str) -> None:
+    """What checking a request token's client token costs: remembered for 5 s (the service's
+    default), or read from the store on every request, against the signature check alone."""
+    secret = new_secret()
+    times: dict[str, list[float]] = {"signature": [], "remembered": [], "every": []}
+    with database(kind) as url:
+        store = store_for(url)
+        await store.open()
+        try:
+            tenant = await store.create_tenant("bench", now=time.time())
+            remembered = TokenService(secret, store)
+            every = TokenService(secret, store, revocation_check_seconds=0)
+            client_token, _ = await remembered.issue_client_token(tenant.id, days=1)
+            token = remembered.issue_request_token(
+                await remembered.verify_client_token(client_token), MODE, "1"
+            )
+
+            async def signature() -> None:
+                # All a request token's check did before it looked at its client token.
+                remembered._decode("request", token)
+
+            checks: dict[str, Callable[[], Awaitable[Any]]] = {
+                "signature": signature,
+                "remembered": partial(remembered.verify_request_token, token),
+                "every": partial(every.verify_request_token, token),
+            }
+            for _ in range(size.repeats):
+                for name, check in checks.items():
+                    started = time.perf_counter()
+                    for _ in range(size.stored_calls):
+                        await check()
+                    times[name].append((time.perf_counter() - started) / size.stored_calls)
+        finally:
+            await store.close()
+    label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+    signed, kept, read = (median(times[name]) for name in ("signature", "remembered", "every"))
+    report.add(
+        f"7. request token check, client token remembered 5 s, {label}",
+        f"verify {us(kept)}",
+        f"signature and claims alone {us(signed)}",
+        f"{kept / signed:.2f}x",
+    )
+    report.add(
+        f"7. same, client token read on every request, {label}",
+        f"verify {us(read)}",
+        f"remembered 5 s {us(kept)}",
+        f"{read / kept:.2f}x",
+    )
 
 
 def machine() -> list[str]:
@@ -645,7 +701,7 @@ def machine() -> list[str]:
     ]
 
 
-BENCHMARKS = ("overhead", "stored", "concurrency", "herd", "storm", "memory")
+BENCHMARKS = ("overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens")
 
 
 async def run(size: Size, only: set[str]) -> Report:
@@ -674,6 +730,9 @@ async def run(size: Size, only: set[str]) -> Report:
             await storm(report, fake, size)  # real backoff and Retry-After waits
         if "memory" in only:
             await memory(report, fake, size)
+        if "tokens" in only:
+            for kind in stores:
+                await token_check(report, size, kind)
     finally:
         fake_process.stop()
     return report

@@ -150,7 +150,8 @@ async def test_request_tokens_are_bound_to_their_slug_and_expire(service: Servic
         HANDLE_PATH, headers={"request_token": f"{header}.{swapped.decode()}.{signature}"}
     )
     assert_error(response, 401, "invalid_token")
-    stale = service.tokens.issue_request_token(service.tenant_id, "fake", "7", seconds=-60)
+    client = await service.tokens.verify_client_token(service.client_token)
+    stale = service.tokens.issue_request_token(client, "fake", "7", seconds=-60)
     expired = await service.client.post(HANDLE_PATH, headers={"request_token": stale})
     assert "expired" in assert_error(expired, 401, "invalid_token")["message"]
     assert service.ats.requests == []
@@ -164,7 +165,8 @@ async def test_another_tenants_token_reaches_only_its_own_jobs(service: Service)
         TOKEN_PATH, headers={"client_token": other_token}, data={"mode": "fake", "job_slug": "7"}
     )
     assert_error(response, 400, "not_connected")
-    forged_request = service.tokens.issue_request_token(other.id, "fake", "7")
+    other_client = await service.tokens.verify_client_token(other_token)
+    forged_request = service.tokens.issue_request_token(other_client, "fake", "7")
     handled = await service.client.post(HANDLE_PATH, headers={"request_token": forged_request})
     assert_error(handled, 400, "not_connected")
     assert len(service.ats.requests) == 1
@@ -228,3 +230,11 @@ async def test_apply_page_renders_the_job_and_its_form(service: Service) -> None
     broken = await service.client.get("/sdk/apply", params={"request_token": "x"})
     assert broken.status_code == 401
     assert "could not open this application" in broken.text
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/docs/oauth2-redirect"])
+async def test_no_interactive_docs_load_third_party_scripts(service: Service, path: str) -> None:
+    """Swagger UI and ReDoc would load scripts from a CDN onto the service's origin; the
+    description stays at /openapi.json for any viewer."""
+    assert_error(await service.client.get(path), 404, "not_found")
+    assert (await service.client.get("/openapi.json")).status_code == 200

@@ -44,8 +44,12 @@ async def apply_url(tmp_path: Path) -> AsyncIterator[str]:
             await resolver.set_connection(
                 "acme", "greenhouse", {"board_token": "acme", "base_url": ats_url}
             )
+            client_token, _ = await tokens.issue_client_token(tenant.id)
             token = tokens.issue_request_token(
-                tenant.id, "greenhouse", "44444", cancel_url="https://partner.example/back"
+                await tokens.verify_client_token(client_token),
+                "greenhouse",
+                "44444",
+                cancel_url="https://partner.example/back",
             )
             yield f"{service_url}/sdk/apply?request_token={token}"
 

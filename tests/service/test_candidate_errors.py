@@ -120,9 +120,8 @@ async def test_the_handle_endpoint_answers_the_browser_without_operator_text(
 
 
 async def test_an_expired_link_still_leads_back_to_the_partner(service: Service) -> None:
-    expired = service.tokens.issue_request_token(
-        service.tenant_id, "fake", "7", cancel_url=BACK, seconds=-60
-    )
+    client = await service.tokens.verify_client_token(service.client_token)
+    expired = service.tokens.issue_request_token(client, "fake", "7", cancel_url=BACK, seconds=-60)
     page = await service.client.get("/sdk/apply", params={"request_token": expired})
     assert page.status_code == 401
     assert "<h2>This link has expired</h2>" in page.text
@@ -135,11 +134,12 @@ async def test_an_expired_link_still_leads_back_to_the_partner(service: Service)
 
 
 async def test_a_broken_link_names_no_way_back_it_cannot_vouch_for(service: Service) -> None:
-    real = service.tokens.issue_request_token(service.tenant_id, "fake", "7", cancel_url=BACK)
+    client = await service.tokens.verify_client_token(service.client_token)
+    real = service.tokens.issue_request_token(client, "fake", "7", cancel_url=BACK)
     header, payload, _ = real.split(".")
     forged_signature = f"{header}.{payload}.{'A' * 43}"
     foreign = TokenService(SECRET.upper(), service.resolver.store).issue_request_token(
-        service.tenant_id, "fake", "7", cancel_url="https://evil.example/", seconds=-60
+        client, "fake", "7", cancel_url="https://evil.example/", seconds=-60
     )
     for token in ("garbage", forged_signature, foreign, ""):
         page = await service.client.get("/sdk/apply", params={"request_token": token})

@@ -20,6 +20,7 @@ from embloy_ats.service.app import create_app
 from embloy_ats.service.candidate import HandleAnswer
 from embloy_ats.service.tokens import TokenService
 from embloy_ats.store import store_for
+from embloy_ats.store.base import ClientToken
 
 from tests.conftest import CASSETTES, ROOT
 from tests.service.conftest import SECRET
@@ -58,10 +59,11 @@ class Harvest:
     tokens: TokenService
     resolver: Resolver
     tenant_id: str
+    issuer: ClientToken
 
     def token(self, job_id: str) -> str:
         return self.tokens.issue_request_token(
-            self.tenant_id, "greenhouse", job_id, cancel_url="https://partner.example/back"
+            self.issuer, "greenhouse", job_id, cancel_url="https://partner.example/back"
         )
 
 
@@ -78,9 +80,10 @@ async def harvest(tmp_path: Path) -> AsyncIterator[Harvest]:
     tokens = TokenService(SECRET, resolver.store)
     tenant = await resolver.create_tenant("acme")
     await resolver.set_connection("acme", "greenhouse", {}, HARVEST)
+    issuer = await tokens.verify_client_token((await tokens.issue_client_token(tenant.id))[0])
     transport = httpx.ASGITransport(app=create_app(resolver, tokens, owns_resolver=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://embloy.test") as client:
-        yield Harvest(client, tokens, resolver, tenant.id)
+        yield Harvest(client, tokens, resolver, tenant.id, issuer)
     await resolver.close()
 
 

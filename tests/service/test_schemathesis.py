@@ -51,9 +51,10 @@ class _Server:
             tenant = await resolver.create_tenant("acme")
             await resolver.set_connection("acme", "fake", {"account": "acme"})
             client_token, _ = await tokens.issue_client_token(tenant.id)
+            client = await tokens.verify_client_token(client_token)
             self.tokens = {
                 "client_token": client_token,
-                "request_token": tokens.issue_request_token(tenant.id, "fake", "7"),
+                "request_token": tokens.issue_request_token(client, "fake", "7"),
             }
             self.url = url
             self._ready.set()

@@ -95,21 +95,111 @@ def private_network_allowed() -> bool:
     return os.environ.get(ALLOW_PRIVATE_NETWORK_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-def is_private_address(address: str) -> bool:
-    """Loopback, private, link-local, unspecified, reserved or multicast: not the internet."""
-    try:
-        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+#: IPv4-compatible IPv6 (`::a.b.c.d`, deprecated by RFC 4291) and NAT64's local-use prefix
+#: (RFC 8215): never a public destination, whatever they carry.
+_NEVER_PUBLIC_V6 = (
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+)
+#: Prefixes whose last 32 bits are an IPv4 address the traffic ends up at: NAT64's
+#: well-known prefix (RFC 6052) and IPv4-translated addresses (RFC 2765).
+_LAST_32_BITS_V4 = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+)
+#: The last label of a name that some parser reads as an IPv4 number: decimal, or 0x-hex.
+_NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*")
+#: A DNS name in ASCII: labels of letters, digits, '-' and '_' (service names use it).
+_DNS_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_DNS_NAME = re.compile(rf"(?=.{{1,253}}\Z){_DNS_LABEL}(?:\.{_DNS_LABEL})*")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address hands its traffic to (6to4, NAT64, Teredo...)."""
+    found = [ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in network for network in _LAST_32_BITS_V4):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [inner for inner in found if inner is not None]
+
+
+def _is_private_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _NEVER_PUBLIC_V6):
+            return True
+        if ip.ipv4_mapped is not None:  # the connection goes to the IPv4 address itself
+            return _is_private_ip(ip.ipv4_mapped)
+        if any(_is_private_ip(inner) for inner in _embedded_ipv4(ip)):
+            return True
     return not ip.is_global or ip.is_multicast
 
 
-def is_private_host(host: str) -> bool:
-    name = host.strip("[]").rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost") or name.endswith(".local"):
+def is_private_address(address: str) -> bool:
+    """Not provably a public internet address.
+
+    Loopback, private, link-local, unspecified, reserved or multicast; an IPv6 address that
+    carries such an IPv4 address (IPv4-mapped or -compatible, NAT64, 6to4, Teredo); and
+    anything that is not an IP address at all.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    except ValueError:
         return True
+    return _is_private_ip(ip)
+
+
+def _bare_host(host: str) -> str:
+    """Lower case, without IPv6 brackets or the one trailing dot of a fully qualified name."""
+    return host.strip("[]").removesuffix(".").lower()
+
+
+def host_form_problem(host: str) -> str | None:
+    """Why a host is spelled in a way parsers disagree on; None for a plain name or address.
+
+    Only a DNS name in ASCII or an IP address in its standard notation is unambiguous. An
+    IPv4 address written as one number (`2130706433`), in octal (`0177.0.0.1`), in hex
+    (`0x7f.1`) or shortened (`127.1`) is read as 127.0.0.1 by the C library and by
+    browsers but as a name, another address or an error by other parsers; a non-ASCII name
+    may become an address after IDNA mapping (`127。0。0。1`); a percent-escape may be
+    decoded on the way. None of them can be checked once and trusted to mean the same later.
+    """
+    name = _bare_host(host)
+    if ":" in name:  # only an IPv6 literal has a colon in its host
+        try:
+            ipaddress.IPv6Address(name.split("%", 1)[0])
+        except ValueError:
+            return "is not a valid IPv6 address"
+        return None
+    if not name.isascii():
+        return "is not ASCII (write an international domain name in its xn-- form)"
+    if _NUMERIC_LABEL.fullmatch(name.rsplit(".", 1)[-1]):
+        try:
+            ipaddress.IPv4Address(name)
+        except ValueError:
+            return (
+                "is an IPv4 address in a non-standard form (decimal, octal, hex or shortened); "
+                "write it as four decimal numbers, e.g. 192.0.2.1"
+            )
+        return None
+    if not _DNS_NAME.fullmatch(name):
+        return "is not a valid host name"
+    return None
+
+
+def is_private_host(host: str) -> bool:
+    """Not provably a public host: a local name, a private address, or an ambiguous form.
+
+    Fails closed: a host spelled so that parsers disagree on it (see `host_form_problem`)
+    is never public, whatever it would turn out to mean.
+    """
+    if host_form_problem(host) is not None:
+        return True
+    name = _bare_host(host)
+    if name == "localhost" or name.endswith((".localhost", ".local")):
+        return True
+    try:
+        ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return False  # a DNS name: the engine's resolver checks what it resolves to
     return is_private_address(name)
 
 
@@ -129,6 +219,11 @@ def check_base_url(url: str, *, connector: str, allow_private: bool) -> str:
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ConfigurationError(
             "base_url must not carry credentials, a query or a fragment", connector=connector
+        )
+    problem = host_form_problem(parts.hostname)
+    if problem is not None:
+        raise ConfigurationError(
+            f"base_url host {parts.hostname[:100]!r} {problem}", connector=connector
         )
     private = is_private_host(parts.hostname)
     if private and not allow_private:

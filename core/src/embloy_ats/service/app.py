@@ -247,6 +247,10 @@ def create_app(
         version="0.1.0",
         summary="Apply with Embloy: token exchange and on-demand job resolution for any ATS.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their scripts from a CDN onto this origin; the
+        # description itself stays at /openapi.json, for any OpenAPI viewer.
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.exception_handler(ApiError)
@@ -284,7 +288,7 @@ def create_app(
         """The verified claims and the resolved job, or a `CandidateFailure`."""
         claims: RequestClaims | None = None
         try:
-            claims = tokens.verify_request_token(token)
+            claims = await tokens.verify_request_token(token)
             return claims, await resolve(claims)
         except Exception as exc:  # noqa: BLE001 - every failure gets plain words
             raise _candidate_failure(exc, claims, path) from None
@@ -299,7 +303,8 @@ def create_app(
         request: Request, client_token: str | None = Header(default=None, convert_underscores=False)
     ) -> dict[str, str]:
         """Exchange a partner's client token for a short-lived request token for one job."""
-        tenant_id = await tokens.verify_client_token(client_token)
+        client = await tokens.verify_client_token(client_token)
+        tenant_id = client.tenant_id
         fields = await _read_fields(request)
         mode = _field(fields, "mode", required=True) or ""
         slug = _field(fields, "job_slug", required=True) or ""
@@ -313,7 +318,7 @@ def create_app(
         if await resolver.store.get_connection(tenant_id, mode) is None:
             raise NoConnection(f"this client has no connection for mode {mode!r}", connector=mode)
         token = tokens.issue_request_token(
-            tenant_id, mode, job_id, success_url=success_url, cancel_url=cancel_url
+            client, mode, job_id, success_url=success_url, cancel_url=cancel_url
         )
         return {"request_token": token}
 

@@ -2,8 +2,12 @@
 
 - A *client token* is a partner's long-lived secret: it names the tenant, is revocable (its
   `jti` is recorded when issued and checked on every use) and expires.
-- A *request token* is short-lived (30 minutes by default) and bound to one tenant, mode and
-  job slug, plus the partner's success/cancel URLs.
+- A *request token* is short-lived (30 minutes by default, never past its client token's
+  expiry) and bound to one tenant, mode and job slug, plus the partner's success/cancel URLs.
+  It names the client token it was exchanged for (`cid`) and dies with it: revoked, or gone
+  with its tenant. A process learns of a revocation made elsewhere (the CLI, another
+  replica) within `REVOCATION_CHECK_SECONDS`, and of its own at once; it reads the client
+  token's record at most once per that interval, not on every request.
 
 Hardening: the algorithm is pinned (no `alg: none`, no RS/HS key confusion: only HS256 is
 accepted and only with our key); `exp`, `iat`, `iss` and `typ` are required; the clock-skew
@@ -13,6 +17,7 @@ one kind can never pass for the other even if `typ` were forged.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import os
@@ -33,6 +38,11 @@ ISSUER = "embloy-ats"
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 10
 REQUEST_TOKEN_SECONDS = 30 * 60
+#: How long a process trusts what it read of a client token before reading it again: the
+#: bound on how late it learns of a revocation made by another process.
+REVOCATION_CHECK_SECONDS = 5.0
+#: Client token records a process remembers; the oldest are read again when it holds more.
+_MAX_REMEMBERED = 10_000
 _MIN_SECRET_BYTES = 32
 
 
@@ -77,8 +87,20 @@ def new_secret() -> str:
     return secrets.token_hex(32)
 
 
+def _refused(record: ClientToken | None) -> bool:
+    """Unknown (never issued, or gone with its tenant) or revoked: final either way."""
+    return record is None or record.revoked_at is not None
+
+
 class TokenService:
-    def __init__(self, secret: str, store: Store, *, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self,
+        secret: str,
+        store: Store,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        revocation_check_seconds: float = REVOCATION_CHECK_SECONDS,
+    ) -> None:
         if len(secret.encode()) < _MIN_SECRET_BYTES:
             raise ConfigurationError(f"the token secret must be at least {_MIN_SECRET_BYTES} bytes")
         self._keys = {
@@ -87,6 +109,10 @@ class TokenService:
         }
         self.store = store
         self.clock = clock
+        self.revocation_check_seconds = revocation_check_seconds
+        #: jti -> (monotonic time it was read, the record then); refusals are kept for good.
+        self._records: dict[str, tuple[float, ClientToken | None]] = {}
+        self._reading: dict[str, asyncio.Task[ClientToken | None]] = {}
 
     def _now(self) -> int:
         return int(self.clock.now().timestamp())
@@ -154,18 +180,19 @@ class TokenService:
         await self.store.put_client_token(ClientToken(jti, tenant_id, now, expires, None))
         return self._encode("client", claims), jti
 
-    async def verify_client_token(self, token: str | None) -> str:
-        """The tenant id of a valid, unrevoked client token."""
+    async def verify_client_token(self, token: str | None) -> ClientToken:
+        """The record of a valid, unrevoked client token, read from the store on every call."""
         claims = self._decode("client", token)
-        record = await self.store.get_client_token(str(claims["jti"]))
+        record = await self._read(str(claims["jti"]))
         if record is None or record.tenant_id != claims["sub"]:
             raise InvalidToken("the client token is unknown")
         if record.revoked_at is not None:
             raise InvalidToken("the client token has been revoked")
-        return record.tenant_id
+        return record
 
     async def revoke(self, token_or_jti: str) -> str:
-        """Revoke by token or by its id; returns the jti."""
+        """Revoke by token or by its id; returns the jti. The request tokens exchanged for it
+        stop working at once in this process, and within REVOCATION_CHECK_SECONDS in others."""
         jti = token_or_jti
         if token_or_jti.count(".") == 2:
             try:
@@ -175,13 +202,47 @@ class TokenService:
                 raise InvalidToken("that is neither a client token nor a token id") from None
         if not await self.store.revoke_client_token(jti, now=self._now()):
             raise InvalidToken(f"no client token has the id {jti[:40]!r}")
+        await self._read(jti)  # a read begun before the revocation cannot undo this one
         return jti
+
+    async def _read(self, jti: str) -> ClientToken | None:
+        """The client token's record from the store, remembered for the request tokens."""
+        began = self.clock.monotonic()  # what is read is as old as the moment it was asked
+        record = await self.store.get_client_token(jti)
+        known = self._records.pop(jti, None)
+        if known is not None and _refused(known[1]):
+            record = known[1]  # a refusal is final: an older read finishing late keeps it
+        self._records[jti] = (began, record)
+        while len(self._records) > _MAX_REMEMBERED:
+            del self._records[next(iter(self._records))]
+        return record
+
+    async def _recent(self, jti: str) -> ClientToken | None:
+        """The client token's record as read at most REVOCATION_CHECK_SECONDS ago; one read
+        from the store however many requests need it at once."""
+        known = self._records.get(jti)
+        if known is not None and (
+            _refused(known[1]) or self.clock.monotonic() - known[0] < self.revocation_check_seconds
+        ):
+            return known[1]
+        task = self._reading.get(jti)
+        if task is None:
+            task = self._reading[jti] = asyncio.create_task(self._read(jti))
+            task.add_done_callback(lambda done: self._read_settled(jti, done))
+        # shield: one impatient caller must not cancel the read the others wait for
+        return await asyncio.shield(task)
+
+    def _read_settled(self, jti: str, task: asyncio.Task[ClientToken | None]) -> None:
+        if self._reading.get(jti) is task:
+            del self._reading[jti]
+        if not task.cancelled():
+            task.exception()  # seen, even when every caller stopped waiting
 
     # request tokens -----------------------------------------------------------------------
 
     def issue_request_token(
         self,
-        tenant_id: str,
+        client: ClientToken,
         mode: str,
         job_slug: str,
         *,
@@ -189,17 +250,28 @@ class TokenService:
         cancel_url: str | None = None,
         seconds: int = REQUEST_TOKEN_SECONDS,
     ) -> str:
+        """A request token for one job, exchanged for the (verified) client token `client`."""
         now = self._now()
-        claims = {"iss": ISSUER, "sub": tenant_id, "typ": "request", "jti": secrets.token_hex(8),
-                  "iat": now, "exp": now + seconds, "mode": mode, "job_slug": job_slug,
-                  "success_url": success_url, "cancel_url": cancel_url}  # fmt: skip
+        claims = {"iss": ISSUER, "sub": client.tenant_id, "typ": "request",
+                  "jti": secrets.token_hex(8), "cid": client.jti, "iat": now,
+                  "exp": min(now + seconds, int(client.expires_at)), "mode": mode,
+                  "job_slug": job_slug, "success_url": success_url,
+                  "cancel_url": cancel_url}  # fmt: skip
         return self._encode("request", claims)
 
-    def verify_request_token(self, token: str | None) -> RequestClaims:
+    async def verify_request_token(self, token: str | None) -> RequestClaims:
+        """The claims of a valid request token whose client token still stands."""
         claims = self._decode("request", token)
-        mode, slug = claims.get("mode"), claims.get("job_slug")
+        mode, slug, cid = claims.get("mode"), claims.get("job_slug"), claims.get("cid")
         if not isinstance(mode, str) or not isinstance(slug, str):
             raise InvalidToken("the request token names no job")
+        if not isinstance(cid, str) or not cid:
+            raise InvalidToken("the request token names no client token")
+        record = await self._recent(cid)
+        if record is None or record.tenant_id != claims["sub"]:
+            raise InvalidToken("the request token's client token is unknown")
+        if record.revoked_at is not None:
+            raise InvalidToken("the request token's client token has been revoked")
         return RequestClaims(
             tenant_id=str(claims["sub"]),
             mode=mode,
