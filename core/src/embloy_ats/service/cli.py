@@ -12,6 +12,7 @@ import typer
 from embloy_ats.cli import _print_job, err, out
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
+from embloy_ats.logs import server_log_config
 from embloy_ats.resolver import Resolver
 from embloy_ats.resolver_cli import with_resolver
 from embloy_ats.service.tokens import TokenService, secret_from_env
@@ -68,7 +69,14 @@ def serve_command(
     except EmbloyAtsError as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True)
         raise typer.Exit(exc.exit_code) from None
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        log_config=server_log_config(),
+    )
 
 
 def demo_command(

@@ -10,6 +10,8 @@ from typing import Any
 
 import uvicorn
 
+from embloy_ats.logs import server_log_config
+
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """A bound TCP socket whose connections send without delay.
@@ -26,10 +28,24 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 @asynccontextmanager
-async def serving(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve `app` until the block ends; yields its base URL."""
+async def serving(
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    log_level: str = "warning",
+    access_log: bool = False,
+) -> AsyncIterator[str]:
+    """Serve `app` until the block ends; yields its base URL. The server logs as `serve`
+    does (`server_log_config`); access lines need `log_level="info"`."""
     sock = listening_socket(host, port)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        lifespan="on",
+        access_log=access_log,
+        log_config=server_log_config(),
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
