@@ -18,6 +18,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from stamina.instrumentation import (
+    PrometheusOnRetryHook,
+    RetryDetails,
+    RetryHookFactory,
+    set_on_retry_hooks,
+)
+
 from embloy_ats.testing.secrets import TOKEN_LIKE
 
 LOG_FORMAT_ENV = "EMBLOY_ATS_LOG_FORMAT"
@@ -37,6 +44,7 @@ _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
     "color_message",  # uvicorn's coloured copy of the message
 }
 _SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+_retry_log = logging.getLogger("embloy_ats.retry")
 #: the arguments of uvicorn's access line, in its order.
 _ACCESS_FIELDS = ("client", "method", "path", "http_version", "status")
 
@@ -124,6 +132,24 @@ def configure_logging(level: str | None = None, fmt: str | None = None) -> None:
     root.handlers[:] = [handler]
     root.setLevel((level or os.environ.get(LOG_LEVEL_ENV, "WARNING")).strip().upper())
     root.propagate = False
+    # stamina logs every scheduled retry as a warning of its own, which reached the
+    # commands' output; retries are a debug line of ours (and stamina's Prometheus counter)
+    set_on_retry_hooks([PrometheusOnRetryHook, RetryHookFactory(lambda: _log_retry)])
+
+
+def _log_retry(details: RetryDetails) -> None:
+    _retry_log.debug(
+        "retry %d in %.2f s after %s",
+        details.retry_num,
+        details.wait_for,
+        str(details.caused_by) or type(details.caused_by).__name__,
+        extra={
+            "retry_num": details.retry_num,
+            "wait_for": round(details.wait_for, 3),
+            "waited_so_far": round(details.waited_so_far, 3),
+            "caused_by": repr(details.caused_by),
+        },
+    )
 
 
 def server_log_config(fmt: str | None = None) -> dict[str, Any]:

@@ -51,6 +51,7 @@ async def serving(
     while not server.started:
         if task.done():
             task.result()  # raises why it could not start
+            raise RuntimeError("the server stopped before it started; its log says why")
         await asyncio.sleep(0.01)
     try:
         yield f"http://{host}:{sock.getsockname()[1]}"

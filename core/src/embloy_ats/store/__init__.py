@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
     ClientToken,
+    DatabaseUnavailable,
     Miss,
     Store,
     StoredConnection,
     StoredJob,
     Tenant,
+    TenantExists,
     UnknownTenant,
 )
 
@@ -51,11 +53,13 @@ __all__ = [
     "DATABASE_URL_ENV",
     "DEFAULT_DATABASE_URL",
     "ClientToken",
+    "DatabaseUnavailable",
     "Miss",
     "Store",
     "StoredConnection",
     "StoredJob",
     "Tenant",
+    "TenantExists",
     "UnknownTenant",
     "store_for",
     "store_from_env",

@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from embloy_ats.errors import ConfigurationError
+from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,20 @@ class UnknownTenant(ConfigurationError):
     hint = "List tenants with `embloy-ats tenants list`, or add one with `embloy-ats tenants add`."
 
 
+class TenantExists(ConfigurationError):
+    hint = "Choose another name; `embloy-ats tenants list` shows the tenants there are."
+
+
+class DatabaseUnavailable(EmbloyAtsError):
+    """The database server cannot be reached, refuses the login, or has no such database."""
+
+    hint = (
+        "Check EMBLOY_ATS_DATABASE_URL, and that the server is running and the database "
+        "exists (`embloy-ats doctor` checks the whole configuration)."
+    )
+    exit_code = 8
+
+
 def new_tenant_id() -> str:
     return uuid.uuid4().hex
 
@@ -102,6 +116,10 @@ class Store(ABC):
 
     @abstractmethod
     async def close(self) -> None: ...
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise unless the database answers (the service's readiness check)."""
 
     # tenants
     @abstractmethod
