@@ -1,11 +1,12 @@
 """Running it: a database that is down or missing stops every command at once with one
 clear line; `serve` logs JSON lines when asked, uvicorn's included; retries stay out of
-the command's output."""
+the command's output; every environment variable read is documented."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -181,3 +182,18 @@ def test_serve_logs_json_lines_uvicorns_included(tmp_path: Path) -> None:
     ]
     assert secret.split(".")[1] not in out + err
     assert any(entry["message"].startswith("Finished server process") for entry in lines)
+
+
+def test_every_environment_variable_is_in_the_operations_table() -> None:
+    sources = [*ROOT.glob("core/src/**/*.py"), *ROOT.glob("connectors/*/src/**/*.py")]
+    read = {
+        name
+        for path in sources
+        for name in re.findall(r"EMBLOY_ATS_[A-Z][A-Z_]*[A-Z]\b", path.read_text(encoding="utf-8"))
+    }
+    page = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    table = page.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(EMBLOY_ATS_[A-Z_<>]+)` \|", table, re.MULTILINE))
+    assert read >= {"EMBLOY_ATS_LOG_FORMAT", "EMBLOY_ATS_LOG_LEVEL", "EMBLOY_ATS_METRICS_TOKEN"}
+    assert read - documented == set()
+    assert "EMBLOY_ATS_<MODE>_<NAME>" in documented
