@@ -171,3 +171,13 @@ class PayloadError(UpstreamError):
 
     hint = "The ATS's answer was not a job we can read; report it with the request id."
     exit_code = 7
+
+
+class DatabaseUnavailable(EmbloyAtsError):
+    """The database server cannot be reached, refuses the login, or has no such database."""
+
+    hint = (
+        "Check EMBLOY_ATS_DATABASE_URL, and that the server is running and the database "
+        "exists (`embloy-ats doctor` checks the whole configuration)."
+    )
+    exit_code = 8

@@ -33,13 +33,12 @@ from rich.text import Text
 
 from embloy_ats.connector import Connector, VerifyUnsupported
 from embloy_ats.crypto import ENCRYPTION_KEYS_ENV, KeyRing
-from embloy_ats.errors import ConfigurationError, EmbloyAtsError
+from embloy_ats.errors import ConfigurationError, DatabaseUnavailable, EmbloyAtsError
 from embloy_ats.http import HttpClient
 from embloy_ats.registry import Registry
 from embloy_ats.store import (
     DATABASE_URL_ENV,
     DEFAULT_DATABASE_URL,
-    DatabaseUnavailable,
     Store,
     StoredConnection,
     Tenant,

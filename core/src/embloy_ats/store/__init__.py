@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.store.base import (
     ClientToken,
-    DatabaseUnavailable,
     Miss,
     Store,
     StoredConnection,
@@ -53,7 +52,6 @@ __all__ = [
     "DATABASE_URL_ENV",
     "DEFAULT_DATABASE_URL",
     "ClientToken",
-    "DatabaseUnavailable",
     "Miss",
     "Store",
     "StoredConnection",

@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from embloy_ats.errors import ConfigurationError, EmbloyAtsError
+from embloy_ats.errors import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -69,16 +69,6 @@ class UnknownTenant(ConfigurationError):
 
 class TenantExists(ConfigurationError):
     hint = "Choose another name; `embloy-ats tenants list` shows the tenants there are."
-
-
-class DatabaseUnavailable(EmbloyAtsError):
-    """The database server cannot be reached, refuses the login, or has no such database."""
-
-    hint = (
-        "Check EMBLOY_ATS_DATABASE_URL, and that the server is running and the database "
-        "exists (`embloy-ats doctor` checks the whole configuration)."
-    )
-    exit_code = 8
 
 
 def new_tenant_id() -> str:

@@ -32,10 +32,9 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from embloy_ats.errors import ConfigurationError
+from embloy_ats.errors import ConfigurationError, DatabaseUnavailable
 from embloy_ats.store.base import (
     ClientToken,
-    DatabaseUnavailable,
     Lookup,
     Miss,
     Store,
