@@ -40,7 +40,7 @@ def test_credential_shaped_values_are_masked_in_messages_and_fields() -> None:
 
 
 def test_configure_logging_installs_one_redacting_handler(
-    capsys: pytest.CaptureFixture[str],
+    restored_loggers: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure_logging("INFO", "json")
     configure_logging("INFO", "json")
@@ -63,9 +63,9 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_X
 
 
 @pytest.fixture
-def uvicorn_logging() -> Iterator[None]:
+def restored_loggers() -> Iterator[None]:
     """The loggers these tests configure, put back as they were."""
-    names = ("uvicorn", "uvicorn.error", "uvicorn.access", "embloy_ats")
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access", "embloy_ats", None)
     loggers = [logging.getLogger(name) for name in names]
     saved = [(lg.handlers[:], lg.filters[:], lg.level, lg.propagate) for lg in loggers]
     yield
@@ -83,7 +83,7 @@ def access(path: str, status: int = 200) -> None:
 
 
 def test_uvicorn_access_lines_are_written_through_its_own_formatter(
-    uvicorn_logging: None, capsys: pytest.CaptureFixture[str]
+    restored_loggers: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     logging.config.dictConfig(LOGGING_CONFIG)  # what uvicorn.Config applies by default
     configure_logging("INFO", "text")
@@ -119,7 +119,7 @@ def test_arguments_keep_their_types_and_lose_their_secrets() -> None:
 
 
 def test_uvicorn_lines_become_json_lines_with_the_access_fields(
-    uvicorn_logging: None, capsys: pytest.CaptureFixture[str]
+    restored_loggers: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     logging.config.dictConfig(server_log_config("json"))
     logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
@@ -138,3 +138,17 @@ def test_uvicorn_lines_become_json_lines_with_the_access_fields(
     assert (line["client"], line["method"], line["status"]) == ("127.0.0.1:50000", "GET", 200)
     assert line["path"] == "/sdk/apply?request_token=[redacted]"
     assert "color_message" not in line
+
+
+def test_other_libraries_lines_take_the_same_format(
+    restored_loggers: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A library's own warning (the database pool losing its server) is one JSON line too,
+    not a bare message from logging's last-resort handler."""
+    configure_logging("WARNING", "json")
+    logging.getLogger("psycopg.pool").warning("error connecting in %r: %s", "pool-1", "refused")
+    logging.getLogger("psycopg.pool").info("not shown: below the level")
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    entry = json.loads(line)
+    assert (entry["logger"], entry["level"]) == ("psycopg.pool", "warning")
+    assert entry["message"] == "error connecting in 'pool-1': refused"

@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from stamina.instrumentation import (
     PrometheusOnRetryHook,
@@ -113,15 +113,22 @@ def log_format(fmt: str | None = None) -> str:
     return "json" if chosen == "json" else "text"
 
 
+class _Handler(logging.StreamHandler[TextIO]):
+    """The handler `configure_logging` installs (so a second call replaces it)."""
+
+
 def configure_logging(level: str | None = None, fmt: str | None = None) -> None:
-    """Idempotent: replaces the handlers of the `embloy_ats` logger tree."""
-    handler = logging.StreamHandler()
+    """Idempotent: replaces the handlers of the `embloy_ats` logger tree, and gives other
+    libraries' warnings (the database pool's, say) the same format on the root logger."""
+    handler = _Handler()
     handler.addFilter(RedactSecrets())
     handler.setFormatter(
         JsonFormatter()
         if log_format(fmt) == "json"
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    others = logging.getLogger()
+    others.handlers[:] = [h for h in others.handlers if not isinstance(h, _Handler)] + [handler]
     for server_logger in _SERVER_LOGGERS:
         # access lines carry the apply page's request token in the query string; this
         # covers uvicorn run under any logging configuration, not only ours
