@@ -108,7 +108,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def log_format(fmt: str | None = None) -> str:
-    """ "json" or "text": `fmt`, else EMBLOY_ATS_LOG_FORMAT."""
+    """The format to log in, `json` or `text`: `fmt`, else EMBLOY_ATS_LOG_FORMAT."""
     chosen = (fmt or os.environ.get(LOG_FORMAT_ENV, "text")).strip().lower()
     return "json" if chosen == "json" else "text"
 
