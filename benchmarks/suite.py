@@ -604,6 +604,56 @@ async def memory(report: Report, fake: RemoteFake, size: Size) -> None:
     )
 
 
+# -- 8. one response through the in-process runner -------------------------------------------
+
+
+async def sequential_gets(url: str, calls: int) -> float:
+    """Median seconds of one GET /healthz, one after another on a kept-alive connection."""
+    times = []
+    async with httpx.AsyncClient(base_url=url) as web:
+        await web.get("/healthz")
+        for _ in range(calls):
+            started = time.perf_counter()
+            (await web.get("/healthz")).raise_for_status()
+            times.append(time.perf_counter() - started)
+    return median(times)
+
+
+async def runner(report: Report, size: Size) -> None:
+    """`serving()` (the demo, the tests, the service processes of 4 and 6) against uvicorn
+    bound by host and port, as `embloy-ats serve` binds it: the same app, in this process."""
+    import uvicorn
+    from embloy_ats.logs import server_log_config
+    from embloy_ats.service.app import create_app
+    from embloy_ats.service.runner import serving
+
+    calls = size.stored_calls // 10
+    resolver = Resolver(store_for("sqlite://:memory:"))
+    app = create_app(resolver, TokenService(new_secret(), resolver.store))
+    ours, bound = [], []
+    for _ in range(size.repeats):
+        async with serving(app) as url:
+            ours.append(await sequential_gets(url, calls))
+        config = uvicorn.Config(app, port=0, log_level="warning", log_config=server_log_config())
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                task.result()  # raises why it could not start
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        bound.append(await sequential_gets(f"http://127.0.0.1:{port}", calls))
+        server.should_exit = True
+        await task
+    report.add(
+        f"8. one GET /healthz through serving(), {calls} in a row, kept alive",
+        us(median(ours)),
+        f"uvicorn bound by host and port (as serve) {us(median(bound))}",
+        f"{median(ours) / median(bound):.2f}x",
+        "<= 1.1x",
+    )
+
+
 # -- the machine ------------------------------------------------------------------------------
 
 
@@ -701,7 +751,7 @@ def machine() -> list[str]:
     ]
 
 
-BENCHMARKS = ("overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens")
+BENCHMARKS = ("overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens", "runner")
 
 
 async def run(size: Size, only: set[str]) -> Report:
@@ -733,6 +783,8 @@ async def run(size: Size, only: set[str]) -> Report:
         if "tokens" in only:
             for kind in stores:
                 await token_check(report, size, kind)
+        if "runner" in only:
+            await runner(report, size)
     finally:
         fake_process.stop()
     return report

@@ -5,6 +5,7 @@ from embloy_ats.connector import Connector, ConnectorSettings, Credentials, Fetc
 from embloy_ats.errors import (
     AuthenticationFailed,
     ConfigurationError,
+    DatabaseUnavailable,
     EmbloyAtsError,
     InvalidJobId,
     JobNotFound,
@@ -45,6 +46,7 @@ __all__ = [
     "Connector",
     "ConnectorSettings",
     "Credentials",
+    "DatabaseUnavailable",
     "EmbloyAtsError",
     "EmploymentType",
     "Fetched",

@@ -26,7 +26,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from embloy_ats.errors import ConfigurationError
-from embloy_ats.validation import is_private_address, is_private_host
+from embloy_ats.validation import PRIVATE_NETWORK_HINT, is_private_address, is_private_host
 
 # Taken before any test or recording patches aiohttp: vcrpy records and replays at the
 # httpx transport above this pool, and would otherwise record every request twice.
@@ -49,7 +49,9 @@ class PublicOnlyResolver(AbstractResolver):
     ) -> list[ResolveResult]:
         found = await self._inner.resolve(host, port, family)
         if not found or any(is_private_address(str(entry["host"])) for entry in found):
-            raise ConfigurationError(f"refusing to connect to {host!r}: it resolves privately")
+            raise ConfigurationError(
+                f"refusing to connect to {host!r}: it resolves privately", hint=PRIVATE_NETWORK_HINT
+            )
         return found
 
     async def close(self) -> None:
@@ -115,7 +117,9 @@ class AiohttpPool:
         target = request.url
         host = target.host.decode("ascii")
         if self._public_only and is_private_host(host):
-            raise ConfigurationError(f"refusing to connect to private host {host!r}")
+            raise ConfigurationError(
+                f"refusing to connect to private host {host!r}", hint=PRIVATE_NETWORK_HINT
+            )
         netloc = f"[{host}]" if ":" in host else host
         if target.port is not None:
             netloc = f"{netloc}:{target.port}"

@@ -38,7 +38,8 @@ class EmbloyAtsError(Exception):
             if self.job_id is not None:
                 where += f" job {self.job_id!r}"
             where += ": "
-        return f"{where}{self.message}. {self.hint}"
+        end = "" if self.message.endswith((".", "?", "!")) else "."
+        return f"{where}{self.message}{end}" + (f" {self.hint}" if self.hint else "")
 
     def __repr__(self) -> str:
         return (
@@ -48,10 +49,23 @@ class EmbloyAtsError(Exception):
 
 
 class ConfigurationError(EmbloyAtsError):
-    """The connector is set up wrongly: missing setting, bad base_url, unknown mode."""
+    """Something is set up wrongly: a connector's setting, a key, a file, a command's input."""
 
+    #: for an error that names its connector; others carry their own hint, or none.
     hint = "Check the connector's settings and credentials (`embloy-ats connectors`)."
     exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        connector: str | None = None,
+        job_id: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        if hint is None and connector is None and type(self).hint == ConfigurationError.hint:
+            hint = ""  # about no connector: pointing at one would mislead
+        super().__init__(message, connector=connector, job_id=job_id, hint=hint)
 
 
 class InvalidJobId(EmbloyAtsError, ValueError):
@@ -157,3 +171,13 @@ class PayloadError(UpstreamError):
 
     hint = "The ATS's answer was not a job we can read; report it with the request id."
     exit_code = 7
+
+
+class DatabaseUnavailable(EmbloyAtsError):
+    """The database server cannot be reached, refuses the login, or has no such database."""
+
+    hint = (
+        "Check EMBLOY_ATS_DATABASE_URL, and that the server is running and the database "
+        "exists (`embloy-ats doctor` checks the whole configuration)."
+    )
+    exit_code = 8

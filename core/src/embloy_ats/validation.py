@@ -27,6 +27,9 @@ _TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _MAX_ID_LENGTH = 256
 
 ALLOW_PRIVATE_NETWORK_ENV = "EMBLOY_ATS_ALLOW_PRIVATE_NETWORK"
+PRIVATE_NETWORK_HINT = (
+    f"Set {ALLOW_PRIVATE_NETWORK_ENV}=1 to allow it (sandboxes and local fakes only)."
+)
 
 
 def check_job_id(job_id: object, pattern: re.Pattern[str], *, connector: str) -> str:
@@ -230,7 +233,7 @@ def check_base_url(url: str, *, connector: str, allow_private: bool) -> str:
         raise ConfigurationError(
             f"base_url host {parts.hostname!r} is a loopback or private address",
             connector=connector,
-            hint=f"Set {ALLOW_PRIVATE_NETWORK_ENV}=1 to allow it (sandboxes and local fakes only).",
+            hint=PRIVATE_NETWORK_HINT,
         )
     if parts.scheme == "http" and not private:
         raise ConfigurationError(

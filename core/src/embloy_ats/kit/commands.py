@@ -136,7 +136,8 @@ def new_command(
     steps += [
         f"cassettes/{names.mode}/PROVENANCE.md: say where each cassette comes from",
         f"{package / 'mapping.py'}: fill job_fields()",
-        f"tests/connectors/test_{names.mode}.py: set KNOWN_JOB_ID and UNKNOWN_JOB_ID, then "
+        f"tests/connectors/test_{names.mode}.py: set KNOWN_JOB_ID, UNKNOWN_JOB_ID and the "
+        "`settings = {...}` line `record` printed, then "
         f"uv run pytest tests/connectors/test_{names.mode}.py",
         f"docs/connectors/{names.mode}.md: settings, id format, rate limit and the mapping",
         *plan.warnings,
@@ -167,7 +168,7 @@ def record_command(
     Each cassette is named after what the ATS answered: found_<id>.yaml, not_found_<id>.yaml,
     auth_failed_<id>.yaml. Nothing is written for a job whose cassette the scan flags.
     """
-    from embloy_ats.kit.recording import check_cassette_name, record_jobs
+    from embloy_ats.kit.recording import check_cassette_name, record_jobs, settings_line
 
     try:
         cls = Registry.discover().get(mode).connector
@@ -206,6 +207,8 @@ def record_command(
     out.print(f"{len(written)} of {len(results)} cassettes written to {target}", markup=False)
     if written:
         out.print(f"Write where they come from in {target / 'PROVENANCE.md'}.", markup=False)
+        out.print("The conformance test replays them with these settings:", markup=False)
+        out.print(f"    {settings_line(settings, credentials.values())}", markup=False)
     failed = next((r for r in results if r.exit_code), None)
     if failed is not None:
         raise typer.Exit(failed.exit_code)

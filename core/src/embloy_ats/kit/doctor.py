@@ -33,7 +33,7 @@ from rich.text import Text
 
 from embloy_ats.connector import Connector, VerifyUnsupported
 from embloy_ats.crypto import ENCRYPTION_KEYS_ENV, KeyRing
-from embloy_ats.errors import ConfigurationError, EmbloyAtsError
+from embloy_ats.errors import ConfigurationError, DatabaseUnavailable, EmbloyAtsError
 from embloy_ats.http import HttpClient
 from embloy_ats.registry import Registry
 from embloy_ats.store import (
@@ -49,8 +49,6 @@ log = logging.getLogger("embloy_ats.doctor")
 
 #: seconds one connection's `verify()` may take, token request included.
 VERIFY_TIMEOUT = 60.0
-#: seconds to wait for a PostgreSQL server before calling it unreachable.
-DATABASE_TIMEOUT = 5
 REDACTED = "***"
 
 
@@ -157,7 +155,7 @@ def safe_url(url: str) -> tuple[str, list[str]]:
 
 
 def _error_text(exc: EmbloyAtsError) -> str:
-    return f"{type(exc).__name__}: {exc.message}. {exc.hint}"
+    return f"{type(exc).__name__}: {exc.message}. {exc.hint}".rstrip()
 
 
 def _one_line(text: str) -> str:
@@ -265,24 +263,22 @@ class _Doctor:
             return None, [], []
         from embloy_ats.store.sqlite import SqliteStore
 
-        if isinstance(store, SqliteStore):
-            if _sqlite_file_missing(store.path):
-                self.add(
-                    "database",
-                    Status.WARN,
-                    f"SQLite file {store.path!r} does not exist yet (it is created on first "
-                    f"use); check {DATABASE_URL_ENV} if you expected data there",
-                )
-                return None, [], []
-        elif not isinstance(store, SqliteStore):
-            unreachable = await _reach_postgres(url)
-            if unreachable is not None:
-                self.add("database", Status.FAIL, unreachable)
-                return None, [], []
+        if isinstance(store, SqliteStore) and _sqlite_file_missing(store.path):
+            self.add(
+                "database",
+                Status.WARN,
+                f"SQLite file {store.path!r} does not exist yet (it is created on first "
+                f"use); check {DATABASE_URL_ENV} if you expected data there",
+            )
+            return None, [], []
         try:
-            await store.open()
+            await store.open()  # PostgreSQL: one quick connection first, then the pool
             tenants = await store.list_tenants()
             stored = await store.list_connections()
+        except DatabaseUnavailable as exc:
+            await store.close()
+            self.add("database", Status.FAIL, exc.message)  # what every command says
+            return None, [], []
         except EmbloyAtsError as exc:
             await store.close()
             self.add("database", Status.FAIL, _error_text(exc))
@@ -511,19 +507,6 @@ def _decrypts(fernet: Fernet, token: bytes | None) -> bool:
     except InvalidToken:
         return False
     return True
-
-
-async def _reach_postgres(url: str) -> str | None:
-    """Why the server cannot be reached, or None: one quick connection before the pool,
-    which would otherwise retry for its whole open timeout."""
-    import psycopg
-
-    try:
-        conn = await psycopg.AsyncConnection.connect(url, connect_timeout=DATABASE_TIMEOUT)
-    except psycopg.Error as exc:
-        return f"cannot reach the PostgreSQL database: {_one_line(str(exc))}"
-    await conn.close()
-    return None
 
 
 async def diagnose(

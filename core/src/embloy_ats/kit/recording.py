@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from embloy_ats.connector import Connector
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.kit.cassette_scan import SECRET_FIELDS, scan_text
 from embloy_ats.model import Job
-from embloy_ats.testing.secrets import REDACTED, SECRET_HEADERS, SECRET_PARAMS
+from embloy_ats.testing.secrets import REDACTED, SECRET_HEADERS, SECRET_PARAMS, find_secrets
 
 #: header names that carry a secret in practice, beyond the fixed list.
 _SECRET_HEADER_NAME = re.compile(
@@ -249,6 +249,18 @@ class Recording:
     #: why nothing was written, when nothing was.
     failure: str | None = None
     exit_code: int = 0
+
+
+def settings_line(settings: Mapping[str, str], secrets: Iterable[str]) -> str:
+    """The `settings = {...}` line of the connector's conformance test: the settings the
+    cassettes were recorded with. Settings are never secret, but a value that holds a
+    credential or looks like a token is shown as REDACTED all the same."""
+    scrubber = Scrubber(secrets)
+    shown = {
+        name: REDACTED if find_secrets(value) else scrubber.text(value)
+        for name, value in sorted(settings.items())
+    }
+    return f"settings = {json.dumps(shown, ensure_ascii=False)}"
 
 
 def cassette_name(status: int | None, job_id: str) -> str:

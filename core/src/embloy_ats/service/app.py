@@ -8,6 +8,8 @@ plain words: the operator detail goes to the log, under the request id both show
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import json
 import logging
 import math
@@ -40,6 +42,8 @@ from embloy_ats.service.tokens import ExpiredToken, InvalidToken, RequestClaims,
 
 log = logging.getLogger("embloy_ats.service")
 _MAX_BODY = 16 * 1024
+#: seconds the readiness check waits for the database.
+READY_TIMEOUT = 2.0
 _GONE = (JobStatus.CLOSED, JobStatus.ARCHIVED)
 
 
@@ -229,8 +233,18 @@ def create_app(
     *,
     owns_resolver: bool = True,
     on_resolved: Callable[[Resolution], None] | None = None,
+    metrics_token: str | None = None,
 ) -> FastAPI:
-    """The service over an (unopened) resolver; it is opened and closed with the app."""
+    """The service over an (unopened) resolver; it is opened and closed with the app.
+    With `metrics_token`, /metrics answers only requests that bear it."""
+    expected = metrics_token.encode() if metrics_token else None
+    #: readiness pings still running (cancelled ones wind down in the background).
+    pings: set[asyncio.Task[None]] = set()
+
+    def _settle_ping(ping: asyncio.Task[None]) -> None:
+        pings.discard(ping)
+        if not ping.cancelled():
+            ping.exception()  # retrieved, even when no request waits for it any more
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -366,13 +380,60 @@ def create_app(
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
+        """Liveness: the process answers. It asks nothing else, so it stays cheap."""
         return {"status": "ok"}
 
-    @app.get("/metrics", response_class=PlainTextResponse, tags=["ops"])
-    async def metrics_endpoint() -> Response:
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        responses={503: {"description": "The database does not answer"}},
+    )
+    async def readyz() -> JSONResponse:
+        """Readiness: the database answers, so requests can be served."""
+        ping = asyncio.create_task(resolver.store.ping())
+        pings.add(ping)
+        ping.add_done_callback(_settle_ping)
+        done, _ = await asyncio.wait({ping}, timeout=READY_TIMEOUT)
+        failure = ping.exception() if done else TimeoutError(f"no answer in {READY_TIMEOUT} s")
+        if failure is None:
+            return JSONResponse({"status": "ready"}, headers={"Cache-Control": "no-store"})
+        # Not awaited: cancelling a query can wait on the very server that hangs.
+        ping.cancel()
+        log.warning(
+            "not ready: the database does not answer (%s: %s)", type(failure).__name__, failure
+        )
+        return JSONResponse(
+            {"status": "unavailable", "reason": "the database does not answer"},
+            status_code=503,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @app.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        tags=["ops"],
+        responses={401: {"description": "Metrics need the bearer token", **_ERROR_SCHEMA}},
+    )
+    async def metrics_endpoint(
+        authorization: str | None = Header(default=None),
+    ) -> Response:
+        """Prometheus metrics; with a metrics token set, only for `Bearer <token>`."""
+        if expected is not None and not _bearer_matches(authorization, expected):
+            raise ApiError(
+                401,
+                "invalid_token",
+                "the metrics need the bearer token",
+                {"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _bearer_matches(authorization: str | None, expected: bytes) -> bool:
+    scheme, _, given = (authorization or "").partition(" ")
+    # compare_digest: the time taken says nothing about how much of the token was right
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
 
 
 _PAGE_HEADERS = {

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from embloy_ats.cli import _print_job, err, out
+from embloy_ats.cli import _print_job, _run, err, out
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
+from embloy_ats.logs import server_log_config
 from embloy_ats.resolver import Resolver
 from embloy_ats.resolver_cli import with_resolver
 from embloy_ats.service.tokens import TokenService, secret_from_env
@@ -46,11 +50,40 @@ def tokens_revoke(
     err.print(f"revoked {jti}", markup=False)
 
 
+#: the bearer token /metrics asks for; unset, the metrics are open to whoever reaches them.
+METRICS_TOKEN_ENV = "EMBLOY_ATS_METRICS_TOKEN"  # noqa: S105 - a variable's name
+_MIN_METRICS_TOKEN = 16
+
+
+def metrics_token_from_env(environ: Mapping[str, str] = os.environ) -> str | None:
+    token = environ.get(METRICS_TOKEN_ENV, "").strip()
+    if token and len(token) < _MIN_METRICS_TOKEN:
+        raise ConfigurationError(
+            f"{METRICS_TOKEN_ENV} is shorter than {_MIN_METRICS_TOKEN} characters",
+            hint="Use a long random value, e.g. `openssl rand -hex 32`.",
+        )
+    return token or None
+
+
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log one line per request.")
+    ] = True,
+    shutdown_timeout: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Seconds requests under way may take to finish once asked to stop."
+        ),
+    ] = 30,
 ) -> None:
-    """Run the HTTP service (EMBLOY_ATS_DATABASE_URL, _SECRET_KEY, _ENCRYPTION_KEYS)."""
+    """Run the HTTP service (EMBLOY_ATS_DATABASE_URL, _SECRET_KEY, _ENCRYPTION_KEYS).
+
+    The database is opened before the server listens: one that cannot be used stops it
+    with one line. SIGTERM or Ctrl-C stops taking connections, lets requests under way
+    finish (up to --shutdown-timeout), then closes the database.
+    """
     import uvicorn
 
     from embloy_ats.service.app import create_app
@@ -64,11 +97,31 @@ def serve_command(
                 hint="Set it (`embloy-ats keys generate`); only `embloy-ats demo` runs without.",
             )
         resolver = Resolver.from_env()
-        app = create_app(resolver, TokenService(secret, resolver.store))
+        app = create_app(
+            resolver, TokenService(secret, resolver.store), metrics_token=metrics_token_from_env()
+        )
     except EmbloyAtsError as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True)
         raise typer.Exit(exc.exit_code) from None
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=access_log,
+            proxy_headers=False,
+            log_config=server_log_config(),
+            timeout_graceful_shutdown=shutdown_timeout,
+        )
+    )
+
+    async def run() -> None:
+        await resolver.open()  # no-op in the app's lifespan, which closes it at shutdown
+        await server.serve()
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, already logged
+        _run(run())
 
 
 def demo_command(

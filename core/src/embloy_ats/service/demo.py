@@ -38,15 +38,24 @@ async def run_demo(cassettes: Path, console: Console) -> Job:
     database = os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
     secret = os.environ.get(SECRET_KEY_ENV) or new_secret()  # demo mode: a key per run is fine
     sandbox = Sandbox.from_directory(cassettes)
-    say = console.print
+    http = HttpClient(allow_private_network=True)  # the sandbox lives on loopback
+    resolver = Resolver(store_for(database), keys=KeyRing.from_env(), http=http)
+    await resolver.open()  # a database that cannot be used stops the demo before it starts
+    try:
+        return await _play(sandbox, resolver, secret, database, console)
+    finally:
+        await resolver.close()
 
+
+async def _play(
+    sandbox: Sandbox, resolver: Resolver, secret: str, database: str, console: Console
+) -> Job:
+    say = console.print
     async with serving(sandbox.app) as ats_url:
         say(f"[bold]1.[/] sandbox ATS replaying {len(sandbox.answers)} recorded answers at "
             f"{ats_url} (no network)")  # fmt: skip
-        http = HttpClient(allow_private_network=True)  # the sandbox lives on loopback
-        resolver = Resolver(store_for(database), keys=KeyRing.from_env(), http=http)
         tokens = TokenService(secret, resolver.store)
-        async with serving(create_app(resolver, tokens)) as service_url:
+        async with serving(create_app(resolver, tokens, owns_resolver=False)) as service_url:
             say(f"[bold]2.[/] service at {service_url}, database {database}")
             tenant = await resolver.store.find_tenant(TENANT) or await resolver.create_tenant(
                 TENANT

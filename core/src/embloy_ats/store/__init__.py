@@ -13,6 +13,7 @@ from embloy_ats.store.base import (
     StoredConnection,
     StoredJob,
     Tenant,
+    TenantExists,
     UnknownTenant,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "StoredConnection",
     "StoredJob",
     "Tenant",
+    "TenantExists",
     "UnknownTenant",
     "store_for",
     "store_from_env",

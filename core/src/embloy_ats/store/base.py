@@ -67,6 +67,10 @@ class UnknownTenant(ConfigurationError):
     hint = "List tenants with `embloy-ats tenants list`, or add one with `embloy-ats tenants add`."
 
 
+class TenantExists(ConfigurationError):
+    hint = "Choose another name; `embloy-ats tenants list` shows the tenants there are."
+
+
 def new_tenant_id() -> str:
     return uuid.uuid4().hex
 
@@ -102,6 +106,10 @@ class Store(ABC):
 
     @abstractmethod
     async def close(self) -> None: ...
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise unless the database answers (the service's readiness check)."""
 
     # tenants
     @abstractmethod

@@ -32,7 +32,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from embloy_ats.errors import ConfigurationError
+from embloy_ats.errors import ConfigurationError, DatabaseUnavailable
 from embloy_ats.store.base import (
     ClientToken,
     Lookup,
@@ -41,6 +41,7 @@ from embloy_ats.store.base import (
     StoredConnection,
     StoredJob,
     Tenant,
+    TenantExists,
     _looked_up,
     lookup_params,
     new_tenant_id,
@@ -51,6 +52,9 @@ log = logging.getLogger("embloy_ats.store.postgres")
 _MIGRATION_LOCK = 0x656D626C6F79  # "embloy"
 MIGRATIONS = migrations(real="DOUBLE PRECISION", blob="BYTEA")
 Q = Queries.with_placeholder("%s")
+#: seconds to wait for the server before calling it unreachable.
+CONNECT_TIMEOUT = 5
+_CANNOT_REACH = "cannot reach the PostgreSQL database"
 
 
 def lock_and_lookup_function() -> tuple[str, str, str]:
@@ -72,6 +76,21 @@ def lock_and_lookup_function() -> tuple[str, str, str]:
 
 
 LOCK_AND_LOOKUP, LOCK_AND_LOOKUP_SIGNATURE, CREATE_LOCK_AND_LOOKUP = lock_and_lookup_function()
+
+
+async def unreachable(conninfo: str, timeout: int = CONNECT_TIMEOUT) -> str | None:
+    """Why the database cannot be used, in one line; None when it can. One connection,
+    before the pool: the pool would retry for its whole open timeout, logging each try."""
+    try:
+        conn = await psycopg.AsyncConnection.connect(conninfo, connect_timeout=timeout)
+    except psycopg.Error as exc:
+        return f"{_CANNOT_REACH}: {_one_line(str(exc))}"
+    await conn.close()
+    return None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def lock_id(tenant_id: str, mode: str, job_id: str) -> int:
@@ -99,8 +118,13 @@ class PostgresStore(Store):
         return self._pool
 
     async def open(self) -> None:
+        """Open the pool and migrate. A server that cannot be reached, or a database that
+        does not exist, fails at once with `DatabaseUnavailable`."""
         if self._pool is not None:
             return
+        why = await unreachable(self.conninfo)
+        if why is not None:
+            raise DatabaseUnavailable(why)
         pool = AsyncConnectionPool(
             self.conninfo,
             min_size=self._min,
@@ -112,7 +136,7 @@ class PostgresStore(Store):
             await pool.open(wait=True, timeout=10)
         except psycopg.Error as exc:
             await pool.close()
-            raise ConfigurationError(f"cannot reach the PostgreSQL database: {exc}") from None
+            raise DatabaseUnavailable(f"{_CANNOT_REACH}: {_one_line(str(exc))}") from None
         except Exception:
             await pool.close()
             raise
@@ -151,6 +175,9 @@ class PostgresStore(Store):
             self._pool = None
         await self._unlocked()  # a lock holder cancelled just before may let go only now
 
+    async def ping(self) -> None:
+        await self._one("SELECT 1", ())
+
     async def _unlocked(self) -> None:
         """Wait for every unlock under way, including any that starts meanwhile."""
         while self._unlocking:
@@ -185,7 +212,7 @@ class PostgresStore(Store):
         try:
             await self._run(Q.insert_tenant, (tenant.id, tenant.name, tenant.created_at))
         except psycopg.errors.UniqueViolation:
-            raise ConfigurationError(f"a tenant named {name[:64]!r} already exists") from None
+            raise TenantExists(f"a tenant named {name[:64]!r} already exists") from None
         return tenant
 
     async def find_tenant(self, name_or_id: str) -> Tenant | None:

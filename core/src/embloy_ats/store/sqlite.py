@@ -21,6 +21,7 @@ from embloy_ats.store.base import (
     StoredConnection,
     StoredJob,
     Tenant,
+    TenantExists,
     _looked_up,
     lookup_params,
     new_tenant_id,
@@ -51,7 +52,8 @@ class SqliteStore(Store):
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise ConfigurationError(
-                f"cannot open the SQLite database {self.path!r}: {exc}"
+                f"cannot open the SQLite database {self.path!r}: {exc}",
+                hint="Check EMBLOY_ATS_DATABASE_URL: the file must be readable and writable.",
             ) from exc
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -88,12 +90,15 @@ class SqliteStore(Store):
             self._db.close()
             self._db = None
 
+    async def ping(self) -> None:
+        self.db.execute("SELECT 1").fetchone()
+
     async def create_tenant(self, name: str, *, now: float) -> Tenant:
         tenant = Tenant(new_tenant_id(), name, now)
         try:
             self.db.execute(Q.insert_tenant, (tenant.id, tenant.name, tenant.created_at))
         except sqlite3.IntegrityError:
-            raise ConfigurationError(f"a tenant named {name[:64]!r} already exists") from None
+            raise TenantExists(f"a tenant named {name[:64]!r} already exists") from None
         return tenant
 
     async def find_tenant(self, name_or_id: str) -> Tenant | None:

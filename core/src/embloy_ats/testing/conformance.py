@@ -53,6 +53,14 @@ HOSTILE_IDS = (
 _SECRET_NAMES = re.compile(r"secret|password|api_?key|access_token|refresh_token|private", re.I)
 
 
+def _offline(transport: httpx.AsyncBaseTransport) -> HttpClient:
+    """A client whose transport answers in-process (a replay, a mock): it reaches no
+    network, so a connector recorded against a sandbox on this machine (`base_url` on
+    loopback) passes without EMBLOY_ATS_ALLOW_PRIVATE_NETWORK. Live requests keep the
+    guard: no live client is made here."""
+    return HttpClient(transport=transport, allow_private_network=True)
+
+
 def _mock(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[HttpClient, list[str]]:
     seen: list[str] = []
 
@@ -60,7 +68,11 @@ def _mock(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[HttpClien
         seen.append(f"{request.method} {request.url}")
         return handler(request)
 
-    return HttpClient(transport=httpx.MockTransport(record)), seen
+    return _offline(httpx.MockTransport(record)), seen
+
+
+def _unanswered(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"the check sent {request.method} {request.url}; it must send nothing")
 
 
 class ConnectorConformance:
@@ -109,7 +121,7 @@ class ConnectorConformance:
         path = self.cassette_dir / cassette
         assert path.is_file(), f"missing cassette {path}"
         transport = ReplayTransport(recorded_answers([path]))
-        http = HttpClient(transport=transport, allow_private_network=True)
+        http = _offline(transport)
         try:
             outcome: Any = await self.connector(http).fetch_job(job_id)
         except Exception as exc:  # noqa: BLE001 - the caller asserts on the error
@@ -140,7 +152,7 @@ class ConnectorConformance:
             assert "SecretStr" not in repr(field.annotation), f"setting {name!r} is a secret"
             assert not _SECRET_NAMES.search(name), f"setting {name!r} looks like a credential"
         if self.credentials:
-            connector = self.connector(HttpClient())
+            connector = self.connector(_offline(httpx.MockTransport(_unanswered)))
             shown = repr(connector) + repr(connector.credentials) + str(connector.credentials)
             for value in self.credentials.values():
                 assert value not in shown, "a credential shows in a repr"
