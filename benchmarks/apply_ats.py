@@ -112,6 +112,8 @@ class ApplyAts:
     kept: list[Kept] = field(default_factory=list)
     #: monotonic receive time of every POST.
     post_times: list[float] = field(default_factory=list)
+    #: wall time each POST's sender stamped on it as it sent it (the connector does).
+    sent_times: list[float] = field(default_factory=list)
     lookups: int = 0
     rate_limited: int = 0
     url: str = ""
@@ -154,12 +156,14 @@ class ApplyAts:
             "lookups": self.lookups,
             "rate_limited": self.rate_limited,
             "post_times": self.post_times,
+            "sent_times": self.sent_times,
         }
 
     def reset(self) -> None:
         self.script.clear()
         self.kept.clear()
         self.post_times.clear()
+        self.sent_times.clear()
         self.lookups = self.rate_limited = 0
 
     # -- the ATS ----------------------------------------------------------------------------
@@ -190,6 +194,8 @@ class ApplyAts:
         if self.latency:
             await asyncio.sleep(self.latency)
         payload = json.loads(body)
+        if isinstance(payload.get("sent_at"), float):
+            self.sent_times.append(payload["sent_at"])
         ats_id = f"app_{next(self._ids)}"
         if step.record:
             self.kept.append(
@@ -300,6 +306,7 @@ class ApplyAtsConnector(Connector):
             "email": application.answer_of_type(job, QuestionType.EMAIL),
             "answers": {key: _wire(value) for key, value in application.answers.items()},
             "files": files,
+            "sent_at": time.time(),  # for the tests of the shared rate limit
         }
         fetched = await self.request_json(
             "POST", "/v1/jobs/{job_id}/applications", job_id=job.external_id,

@@ -93,6 +93,8 @@ def private_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @dataclass
 class Pipeline:
     url: str
+    #: the one encryption key of `keys`.
+    key: str
     keys: KeyRing
     registry: Registry
     resolver: Resolver
@@ -151,7 +153,8 @@ class Pipeline:
 async def pipeline(
     database_url: str, ats: ApplyAts, clock: ManualClock, private_network: None
 ) -> AsyncIterator[Pipeline]:
-    keys = KeyRing([KeyRing.generate()])
+    key = KeyRing.generate()
+    keys = KeyRing([key])
     registry = registry_with_apply_ats(make_registry())  # and tests.fakes' connector
     resolver = Resolver(
         store_for(database_url), keys=keys, registry=registry,
@@ -174,7 +177,7 @@ async def pipeline(
         job = await resolver.resolve("acme", MODE, JOB_ID)
         service = ApplicationService(store, registry=registry, settings=SETTINGS, clock=clock)
         yield Pipeline(
-            database_url, keys, registry, resolver, store, service, connectors, ats, clock,
+            database_url, key, keys, registry, resolver, store, service, connectors, ats, clock,
             tenant.id, job,
         )  # fmt: skip
     finally:

@@ -259,7 +259,9 @@ async def test_no_personal_data_in_logs_errors_or_metric_labels(
     assert "embloy_ats_application_attempts_total" in names
 
 
-async def test_lease_lost_mid_send_stops_the_send(pipeline: Pipeline) -> None:
+async def test_lease_lost_mid_send_stops_the_send(
+    pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+) -> None:
     """A worker that stalls past its lease loses the application to another; when the
     first notices at its next renewal, it stops, and the other delivers it once."""
     pipeline.ats.then(Step(hang=1.3, record=False))
@@ -273,6 +275,7 @@ async def test_lease_lost_mid_send_stops_the_send(pipeline: Pipeline) -> None:
     await asyncio.wait_for(sending, 5)
     assert await pipeline.status(accepted.application_id) is ApplicationStatus.DELIVERED
     assert pipeline.ats.times_kept() == {accepted.application_id: 1}
+    assert any("lease lost" in r.getMessage() for r in caplog.records), "the first one noticed"
 
 
 async def test_stopping_gives_unfinished_sends_back_in_doubt(pipeline: Pipeline) -> None:

@@ -47,6 +47,9 @@ class DeliverySettings:
     #: the longest a claimed application waits for its turn under the shared rate limit;
     #: beyond it the claim is given back, scheduled for its turn.
     rate_wait_max: float = 10.0
+    #: added to the rate limit's window when spacing sends: a send leaves a little after
+    #: its turn (a database write, the connection), and the ATS counts arrivals.
+    rate_slack: float = 0.1
     #: files are deleted this long after delivery.
     file_retention: float = 30 * DAY
     #: delivered and failed applications are deleted, answers and all, this long after.
@@ -104,6 +107,7 @@ _DELIVERY_ENV: dict[str, tuple[str, str]] = {
     "lookup_delay": ("EMBLOY_ATS_DELIVERY_LOOKUP_DELAY", "duration"),
     "attempt_timeout": ("EMBLOY_ATS_DELIVERY_ATTEMPT_TIMEOUT", "duration"),
     "rate_wait_max": ("EMBLOY_ATS_DELIVERY_RATE_WAIT_MAX", "duration"),
+    "rate_slack": ("EMBLOY_ATS_DELIVERY_RATE_SLACK", "duration"),
     "file_retention": ("EMBLOY_ATS_APPLICATION_FILE_RETENTION", "duration"),
     "retention": ("EMBLOY_ATS_APPLICATION_RETENTION", "duration"),
     "purge_interval": ("EMBLOY_ATS_APPLICATION_PURGE_INTERVAL", "duration"),

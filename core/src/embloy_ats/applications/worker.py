@@ -284,7 +284,8 @@ class Worker:
         if policy is not None:
             now = self._now()
             booked, wait = await self.store.take_rate_slot(
-                _rate_key(claim), now=now, interval=policy.per_seconds / policy.requests,
+                _rate_key(claim), now=now,
+                interval=(policy.per_seconds + settings.rate_slack) / policy.requests,
                 max_wait=settings.rate_wait_max,
             )  # fmt: skip
             if not booked:
