@@ -81,6 +81,10 @@ class DeliverySettings:
             raw = environ.get(variable, "").strip()
             if raw:
                 values[name] = _parse(variable, raw, kind)
+                try:
+                    cls(**{name: values[name]})  # type: ignore[arg-type]
+                except ConfigurationError as exc:
+                    raise ConfigurationError(f"{variable}: {exc.message}", hint=exc.hint) from None
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -90,10 +94,11 @@ def limits_from_env(environ: Mapping[str, str] = os.environ) -> Limits:
         raw = environ.get(variable, "").strip()
         if raw:
             values[name] = int(_parse(variable, raw, kind))
-    try:
-        return Limits(**values)
-    except ValueError as exc:
-        raise ConfigurationError(f"an application limit is out of range: {exc}") from None
+            try:
+                Limits(**{name: values[name]})
+            except ValueError:
+                raise ConfigurationError(f"{variable} must be at least 1") from None
+    return Limits(**values)
 
 
 _DELIVERY_ENV: dict[str, tuple[str, str]] = {
