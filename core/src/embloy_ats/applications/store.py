@@ -339,8 +339,14 @@ class ApplicationStore(ABC):
             if found is None:  # the other insert was rolled back meanwhile: try again
                 return await self.insert(new)
             return Inserted(found, created=False)
-        record = await self.get(new.id)
-        assert record is not None
+        record = ApplicationRecord(
+            application_id=new.id, tenant_id=new.tenant_id, mode=new.job.connector,
+            job_id=new.job.external_id, status=ApplicationStatus.QUEUED, attempts=0,
+            ats_application_id=None, last_error=None, failure_reason=None,
+            created_at=new.created_at, updated_at=new.created_at,
+            next_attempt_at=new.created_at, deadline_at=new.deadline_at, delivered_at=None,
+            files_purged_at=None, redirect_url=new.redirect_url,
+        )  # fmt: skip
         return Inserted(record, created=True)
 
     async def find_by_idempotency_key(

@@ -112,7 +112,8 @@ class PostgresApplicationStore(ApplicationStore):
 
     async def _atomic(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         try:
-            async with self.pool.connection() as conn, conn.transaction():
+            # One round trip: the statements go out together, the commit waits for them.
+            async with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
                 for sql, params in statements:
                     await conn.execute(sql, tuple(params))
         except psycopg.errors.UniqueViolation as exc:
