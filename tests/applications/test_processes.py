@@ -108,11 +108,12 @@ async def test_two_workers_on_postgresql_drain_200_applications_each_delivered_o
     pipeline: Pipeline,
 ) -> None:
     real_time(pipeline)
+    pipeline.ats.latency = 0.03  # long enough for both processes to be up before the end
+    for n in range(200):
+        await pipeline.accept(n)
     with worker_processes(pipeline, 2, lease=5.0) as workers:
         for worker in workers:
             await worker.ready()
-        for n in range(200):
-            await pipeline.accept(n)
         await until_delivered(pipeline, 200, within=120)
         delivered = [await worker.stop() for worker in workers]
     stats = pipeline.ats.stats()

@@ -134,10 +134,9 @@ class Application:
         """Every answer and file name as text: what must never reach a log or an error."""
         values: list[str] = []
         for value in self.answers.values():
-            if isinstance(value, tuple):
-                continue  # option ids: the ATS's, not the candidate's
-            if isinstance(value, str | Decimal):
-                values.append(str(value))
+            if isinstance(value, tuple | bool):
+                continue  # option ids are the ATS's; yes and no identify no one
+            values.append(value.isoformat() if isinstance(value, date) else str(value))
         for files in self.files.values():
             values += [file.name for file in files]
         return values
