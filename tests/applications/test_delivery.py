@@ -15,7 +15,7 @@ from embloy_ats.applications import (
 from embloy_ats.applications.metrics import ATTEMPTS, FAILURES
 from prometheus_client import REGISTRY
 
-from benchmarks.apply_ats import Step
+from benchmarks.apply_ats import MODE, Step
 from tests.applications.conftest import SENTINEL, Pipeline, form
 
 
@@ -81,6 +81,49 @@ async def test_a_retry_after_beyond_the_cap_is_cut_to_it(pipeline: Pipeline) -> 
     record = await pipeline.store.show(accepted.application_id)
     assert record.next_attempt_at is not None
     assert 300 <= record.next_attempt_at - now <= 301
+
+
+async def test_a_429_pauses_the_tenants_other_applications_too(pipeline: Pipeline) -> None:
+    """Retry-After is the ATS's word on the account, not on one application: a worker
+    claiming another one of the tenant gives it back, scheduled after the pause."""
+    pipeline.ats.then(Step(status=429, record=False, retry_after=120, body={"ok": False}))
+    first = await pipeline.accept(1)
+    worker = pipeline.worker(concurrency=1)
+    now = pipeline.clock.now().timestamp()
+    await worker.run_once()
+    second = await pipeline.accept(2)
+    assert await worker.run_once() == 1
+    record = await pipeline.store.show(second.application_id)
+    assert (record.status, record.attempts) == (ApplicationStatus.QUEUED, 0)
+    assert record.next_attempt_at is not None
+    assert record.next_attempt_at >= now + 119, "held back until the pause ends"
+    assert len(pipeline.ats.post_times) == 1
+    await pipeline.drain(worker)
+    assert pipeline.ats.times_kept() == {first.application_id: 1, second.application_id: 1}
+
+
+async def test_claims_whose_turn_is_far_off_are_given_back_for_their_turn(
+    pipeline: Pipeline,
+) -> None:
+    await pipeline.resolver.set_connection(
+        "acme", MODE, {"base_url": pipeline.ats.url, "submits_per_second": "1"}
+    )
+    for n in range(4):
+        await pipeline.accept(n)
+    worker = pipeline.worker(concurrency=4, rate_wait_max=0.5, rate_slack=0.0)
+    now = pipeline.clock.now().timestamp()
+    assert await worker.run_once() == 4
+    records = await pipeline.store.list_applications()
+    delivered = [r for r in records if r.status is ApplicationStatus.DELIVERED]
+    assert len(delivered) == 1, "the turn at 0 s; the next is 1 s away, past rate_wait_max"
+    given_back = [r for r in records if r.status is ApplicationStatus.QUEUED]
+    assert len(given_back) == 3, "the others, untried"
+    for record in given_back:
+        assert record.attempts == 0
+        assert record.next_attempt_at is not None
+        assert record.next_attempt_at - now >= 1, "not before the next free turn"
+    await pipeline.drain(worker)
+    assert pipeline.ats.times_kept() == {r.application_id: 1 for r in records}
 
 
 async def test_a_timeout_after_the_ats_recorded_it_is_found_not_resent(

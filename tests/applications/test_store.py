@@ -19,6 +19,7 @@ from embloy_ats.applications import (
 )
 from embloy_ats.applications.store import ApplicationStore
 from embloy_ats.crypto import EncryptedDataUnreadable, KeyRing
+from prometheus_client import REGISTRY
 
 from tests.applications.conftest import PDF, SENTINEL, Pipeline, form
 
@@ -198,6 +199,10 @@ async def test_status_queries_and_tenant_isolation(pipeline: Pipeline) -> None:
     overview = await pipeline.store.overview(now=pipeline.clock.now().timestamp())
     assert overview.oldest_due_at is not None
     assert overview.expired_leases == 0
+    await pipeline.worker().refresh_metrics()
+    depth = {status: REGISTRY.get_sample_value("embloy_ats_applications", {"status": status})
+             for status in ("queued", "delivered", "failed")}  # fmt: skip
+    assert depth == {"queued": 1, "delivered": 1, "failed": 0}
 
 
 async def test_only_a_failed_application_can_be_retried(pipeline: Pipeline) -> None:

@@ -106,6 +106,7 @@ class Worker:
         log.info("delivery worker started", extra={"worker": self.name})
         try:
             while not self._stopping.is_set():
+                self._wake.clear()  # before claiming: a wake from here on is not missed
                 now = self._now()
                 if now >= next_metrics:
                     next_metrics = now + settings.metrics_interval
@@ -126,7 +127,6 @@ class Worker:
                     claimed = len(claims or [])
                 if claimed and claimed == free:
                     continue  # there may be more due: look again once a slot frees up
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(settings.poll_interval):
                         await self._wake.wait()
