@@ -265,18 +265,24 @@ def jobs(draw: st.DrawFn) -> Job:
 def test_any_form_gives_typed_answers_or_field_errors_never_a_crash(data: st.DataObject) -> None:
     job = data.draw(jobs(), label="job")
     names = [f"answer.{q.id}" for q in job.questions] + ["answer.other", "request_token", "x"]
+    # what a form parser might hand over: lists of values, or a bare value
     fields = data.draw(
-        st.dictionaries(st.sampled_from(names), st.lists(_VALUE, max_size=3)), label="fields"
+        st.dictionaries(st.sampled_from(names), st.one_of(st.lists(_VALUE, max_size=3), _VALUE)),
+        label="fields",
     )
-    files = data.draw(
-        st.dictionaries(st.sampled_from(names), st.lists(_FILE, max_size=2)), label="files"
+    files: dict[str, Any] = data.draw(
+        st.dictionaries(st.sampled_from(names), st.one_of(st.lists(_FILE, max_size=2), _FILE)),
+        label="files",
     )
     limits = Limits(max_file_bytes=40, max_total_file_bytes=60, max_short_text=25)
     result = validate_answers(job, fields, files, limits)
     if isinstance(result, InvalidApplication):
         assert result.fields
+        typed = [v for vs in fields.values() for v in ([vs] if isinstance(vs, str) else vs)]
         for name, why in result.fields.items():
             assert name.startswith("answer.")
+            for text in typed:
+                assert len(text.strip()) < 8 or text.strip() not in why, "never echoed"
             assert isinstance(why, str)
             assert why.endswith(".")
         assert result.to_json()["error"]["code"] == "invalid_application"
