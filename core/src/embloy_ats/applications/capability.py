@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
@@ -148,10 +148,10 @@ class Failure:
     """A failed send as the worker acts on it."""
 
     kind: OutcomeKind
-    #: what happened, for `last_error`; personal data is masked by the worker.
+    #: what happened, for `last_error` (the ATS's reasons included); personal data is
+    #: masked by the worker.
     description: str
     retry_after: float | None = None
-    reasons: dict[str, str] = field(default_factory=dict)
 
 
 def classify(exc: BaseException) -> Failure:
@@ -171,7 +171,7 @@ def classify(exc: BaseException) -> Failure:
         if reasons:
             listed = "; ".join(f"{key}: {why}" for key, why in reasons.items())
             text = f"{text} ({listed})"[:_MAX_ERROR_CHARS]
-        return Failure(OutcomeKind.REJECTED, text, reasons=reasons)
+        return Failure(OutcomeKind.REJECTED, text)
     if isinstance(exc, SubmitRetryable):
         return Failure(OutcomeKind.RETRYABLE, text, retry_after=exc.retry_after)
     if isinstance(exc, SubmitAmbiguous):

@@ -93,13 +93,6 @@ class Receipt:
             sort_keys=True,
         )  # fmt: skip
 
-    @classmethod
-    def from_json(cls, text: str | None) -> Receipt | None:
-        if not text:
-            return None
-        data = json.loads(text)
-        return cls(data.get("ats_application_id"), data.get("ats_candidate_id"))
-
 
 @dataclass(frozen=True, repr=False)
 class Application:

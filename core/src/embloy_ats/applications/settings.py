@@ -125,8 +125,6 @@ _LIMITS_ENV: dict[str, tuple[str, str]] = {
     "max_short_text": ("EMBLOY_ATS_APPLY_MAX_SHORT_TEXT", "count"),
     "max_long_text": ("EMBLOY_ATS_APPLY_MAX_LONG_TEXT", "count"),
 }
-#: every variable the pipeline reads, for docs and `doctor`.
-ENVIRONMENT = tuple(v for v, _ in (*_DELIVERY_ENV.values(), *_LIMITS_ENV.values()))
 
 _DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)?", re.IGNORECASE)
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": MINUTE, "h": HOUR, "d": DAY}
