@@ -36,6 +36,18 @@ from typing import Any
 
 import httpx
 import psycopg
+from embloy_ats.applications import (
+    Accepted,
+    ApplicationService,
+    ApplicationStatus,
+    DeliverySettings,
+    StoredConnectors,
+    UploadedFile,
+    Worker,
+    application_store_for,
+    delivery_http_client,
+    validate_answers,
+)
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import EmbloyAtsError
 from embloy_ats.http import HttpClient, RetryPolicy, engine_transport
@@ -46,6 +58,9 @@ from embloy_ats.store.postgres import PostgresStore
 from embloy_ats.store.sqlite import SqliteStore
 from prometheus_client import REGISTRY
 
+from benchmarks.apply_ats import JOB_ID as APPLY_JOB_ID
+from benchmarks.apply_ats import MODE as APPLY_MODE
+from benchmarks.apply_ats import RemoteApplyAts, registry_with_apply_ats
 from benchmarks.fake_ats import Faults, RemoteFake
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +81,11 @@ class Size:
     sequential_sample: int
     herd: int
     storm_jobs: int
+    applications: int
 
 
-FULL = Size(5, 400, 2000, 1000, (10, 50, 100), 40, 500, 40)
-QUICK = Size(3, 120, 600, 300, (10, 100), 20, 200, 12)
+FULL = Size(5, 400, 2000, 1000, (10, 50, 100), 40, 500, 40, 1000)
+QUICK = Size(3, 120, 600, 300, (10, 100), 20, 200, 12, 100)
 
 
 @dataclass
@@ -118,9 +134,15 @@ def secs(seconds: float) -> str:
 class Child:
     """A benchmark process that prints its URL first and stops when its stdin closes."""
 
-    def __init__(self, module: str, env: dict[str, str] | None = None, lifetime: float = 900):
+    def __init__(
+        self,
+        module: str,
+        env: dict[str, str] | None = None,
+        lifetime: float = 900,
+        args: Sequence[str] = (),
+    ):
         self.proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-            [sys.executable, "-m", module, "--lifetime", str(lifetime)],
+            [sys.executable, "-m", module, "--lifetime", str(lifetime), *args],
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
             stdin=subprocess.PIPE,
@@ -654,6 +676,107 @@ async def runner(report: Report, size: Size) -> None:
     )
 
 
+# -- 9. applications through the outbox --------------------------------------------------------
+
+#: the fake ATS's limit on application POSTs (it answers 429 above it), and its latency.
+APPLY_LIMIT = 10
+APPLY_LATENCY = 0.05
+
+
+async def applications(report: Report, size: Size, kind: str) -> None:
+    """N applications accepted into the outbox, then delivered by two workers to an ATS
+    answering in 50 ms and taking 10 POSTs a second: every one must arrive exactly once,
+    and the wall time is held against the rate limit's bound (N / 10 s)."""
+    count = size.applications
+    ats_process = Child(
+        "benchmarks.apply_ats",
+        args=("--latency", str(APPLY_LATENCY), "--limit", str(APPLY_LIMIT)),
+    )
+    ats = RemoteApplyAts(ats_process.url)
+    keys = KeyRing([KeyRing.generate()])
+    registry = registry_with_apply_ats()
+    try:
+        with database(kind) as url:
+            resolver = Resolver(
+                store_for(url), keys=keys, registry=registry,
+                http=HttpClient(allow_private_network=True),
+            )  # fmt: skip
+            stores = [application_store_for(url, keys) for _ in range(2)]
+            http = delivery_http_client(allow_private_network=True)
+            async with resolver, stores[0], stores[1]:
+                await resolver.create_tenant("bench")
+                await resolver.set_connection(
+                    "bench", APPLY_MODE,
+                    {"base_url": ats.url, "submits_per_second": str(APPLY_LIMIT)},
+                )  # fmt: skip
+                tenant = await resolver.tenant("bench")
+                job = await resolver.resolve("bench", APPLY_MODE, APPLY_JOB_ID)
+                service = ApplicationService(stores[0], registry=registry)
+                forms = [application_form(n) for n in range(count)]
+                started = time.perf_counter()
+                for fields, files in forms[:20]:
+                    validate_answers(job, fields, files)
+                validate = (time.perf_counter() - started) / 20
+                started = time.perf_counter()
+                for fields, files in forms:
+                    accepted = await service.accept(tenant.id, job, fields, files)
+                    assert isinstance(accepted, Accepted)
+                accept = (time.perf_counter() - started) / count
+                connectors = StoredConnectors(
+                    resolver.store, keys=keys, registry=registry, http=http
+                )
+                settings = DeliverySettings(poll_interval=0.2)
+                workers = [Worker(store, connectors, settings=settings) for store in stores]
+                started = time.perf_counter()
+                running = [asyncio.create_task(worker.run()) for worker in workers]
+                bound = count / APPLY_LIMIT
+                give_up = time.perf_counter() + bound * 2 + 60
+                delivered = 0
+                while time.perf_counter() < give_up:
+                    counts = await stores[0].counts()
+                    delivered = counts[ApplicationStatus.DELIVERED]
+                    if delivered + counts[ApplicationStatus.FAILED] >= count:
+                        break
+                    await asyncio.sleep(0.2)
+                wall = time.perf_counter() - started
+                for worker in workers:
+                    worker.stop()
+                await asyncio.gather(*running)
+                await http.aclose()
+        stats = await ats.stats()
+    finally:
+        ats_process.stop()
+    label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+    lost = count - stats["distinct"]
+    report.add(
+        f"9. {count} applications, 2 workers, ATS 50 ms and {APPLY_LIMIT} POSTs/s, {label}",
+        f"wall {secs(wall)}; {delivered} delivered, {lost} lost, {stats['duplicates']} "
+        f"duplicates, {stats['rate_limited']} x 429",
+        f"rate-limit bound {secs(bound)} ({count} / {APPLY_LIMIT} per s)",
+        f"{wall / bound:.2f}x the bound",
+        "all delivered, 0 lost, 0 duplicates",
+    )
+    report.add(
+        f"9. accepting one application (validate, encrypt, store), {label}",
+        f"accept {us(accept)}",
+        f"validating alone {us(validate)}",
+        f"{accept / validate:.1f}x",
+    )
+
+
+def application_form(n: int) -> tuple[dict[str, list[str]], dict[str, list[UploadedFile]]]:
+    """Candidate n's answers to the fake ATS's job, with a small PDF resume."""
+    pdf = b"%PDF-1.7\n" + bytes(2048) + b"\n%%EOF\n"
+    fields = {
+        "answer.name": [f"Candidate {n}"],
+        "answer.email": [f"candidate{n}@example.org"],
+        "answer.permit": ["yes"],
+        "answer.languages": ["en", "de"],
+        "answer.letter": ["I would like to work here. " * 20],
+    }
+    return fields, {"answer.resume": [UploadedFile(f"cv-{n}.pdf", "application/pdf", pdf)]}
+
+
 # -- the machine ------------------------------------------------------------------------------
 
 
@@ -751,7 +874,10 @@ def machine() -> list[str]:
     ]
 
 
-BENCHMARKS = ("overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens", "runner")
+BENCHMARKS = (
+    "overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens", "runner",
+    "applications",
+)  # fmt: skip
 
 
 async def run(size: Size, only: set[str]) -> Report:
@@ -785,6 +911,9 @@ async def run(size: Size, only: set[str]) -> Report:
                 await token_check(report, size, kind)
         if "runner" in only:
             await runner(report, size)
+        if "applications" in only:
+            for kind in stores:
+                await applications(report, size, kind)
     finally:
         fake_process.stop()
     return report

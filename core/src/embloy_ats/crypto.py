@@ -27,6 +27,15 @@ class CredentialsUnreadable(ConfigurationError):
     )
 
 
+class EncryptedDataUnreadable(ConfigurationError):
+    """Stored data (an application's answers or files) cannot be decrypted with these keys."""
+
+    hint = (
+        f"Check {ENCRYPTION_KEYS_ENV} still holds the key it was stored with: keep an old key "
+        "after the new one until every stored value has been rotated."
+    )
+
+
 class KeyRing:
     def __init__(self, keys: list[str]) -> None:
         if not keys:
@@ -77,3 +86,20 @@ class KeyRing:
             raise CredentialsUnreadable(
                 f"the stored credentials of {what} cannot be decrypted"
             ) from None
+
+    def encrypt_bytes(self, data: bytes) -> bytes:
+        """Any bytes (a candidate's answers or files), encrypted under the newest key."""
+        return self._fernet.encrypt(data)
+
+    def decrypt_bytes(self, token: bytes, *, what: str) -> bytes:
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken:
+            raise EncryptedDataUnreadable(f"{what} cannot be decrypted") from None
+
+    def rotate_bytes(self, token: bytes, *, what: str) -> bytes:
+        """`encrypt_bytes` output re-encrypted under the newest key."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken:
+            raise EncryptedDataUnreadable(f"{what} cannot be decrypted") from None

@@ -109,6 +109,37 @@ def _error_from_miss(miss: Miss, mode: str, job_id: str) -> EmbloyAtsError:
     return cls(miss.message, connector=mode, job_id=job_id)
 
 
+async def connector_for(
+    store: Store,
+    registry: Registry,
+    keys: KeyRing | None,
+    tenant_id: str,
+    mode: str,
+    *,
+    http: HttpClient,
+    clock: Clock,
+    tenant_label: str,
+) -> tuple[float, Connector]:
+    """A tenant's connector for `mode`, as its stored connection configures it, with the
+    connection's `updated_at` (its version, to know when a cached connector is stale).
+    The resolver builds its connectors here, and so does the application delivery worker."""
+    connection = await store.get_connection(tenant_id, mode)
+    if connection is None:
+        raise NoConnection(
+            f"tenant {tenant_label} has no connection for mode {mode!r}", connector=mode
+        )
+    credentials: dict[str, str] = {}
+    if connection.credentials is not None:
+        if keys is None:
+            raise ConfigurationError(
+                "stored credentials cannot be read without EMBLOY_ATS_ENCRYPTION_KEYS",
+                connector=mode,
+            )
+        credentials = keys.decrypt(connection.credentials, what=f"tenant {tenant_label} / {mode}")
+    cls = registry.get(mode).connector
+    return connection.updated_at, cls(connection.settings, credentials, http=http, clock=clock)
+
+
 class Resolver:
     """Resolve jobs for tenants. Open it (`async with Resolver(...)`) before use."""
 
@@ -240,25 +271,12 @@ class Resolver:
         cached = self._connectors.get((tenant.id, mode))
         if version is not None and cached is not None and cached[0] == version:
             return cached[1]  # reused: its OAuth token cache and rate-limit key stay warm
-        connection = await self.store.get_connection(tenant.id, mode)
-        if connection is None:
-            raise NoConnection(
-                f"tenant {tenant.name!r} has no connection for mode {mode!r}", connector=mode
-            )
-        credentials: dict[str, str] = {}
-        if connection.credentials is not None:
-            if self.keys is None:
-                raise ConfigurationError(
-                    "stored credentials cannot be read without EMBLOY_ATS_ENCRYPTION_KEYS",
-                    connector=mode,
-                )
-            credentials = self.keys.decrypt(
-                connection.credentials, what=f"tenant {tenant.name!r} / {mode}"
-            )
-        cls = self.registry.get(mode).connector
-        connector = cls(connection.settings, credentials, http=self.http, clock=self.clock)
-        self._connectors[(tenant.id, mode)] = (connection.updated_at, connector)
-        return connector
+        built = await connector_for(
+            self.store, self.registry, self.keys, tenant.id, mode,
+            http=self.http, clock=self.clock, tenant_label=repr(tenant.name),
+        )  # fmt: skip
+        self._connectors[(tenant.id, mode)] = built
+        return built[1]
 
     # -- resolving ----------------------------------------------------------------------------
 

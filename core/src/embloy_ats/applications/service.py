@@ -1,0 +1,194 @@
+"""Accepting an application: what `POST /api/v0/sdk/apply` does once it has read the form.
+
+`accept` validates the answers against the stored Job's questions and, when they hold,
+stores the application, its files and its queue entry in one transaction; from then on it
+is the delivery worker's, and it is never lost. A repeated `Idempotency-Key` answers the
+application stored with it, and stores nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from embloy_ats.applications.capability import submits
+from embloy_ats.applications.model import (
+    ApplicationRecord,
+    ApplicationStatus,
+    NewApplication,
+    UploadedFile,
+)
+from embloy_ats.applications.settings import DeliverySettings
+from embloy_ats.applications.store import ApplicationStore, PurgeReport, new_application_id
+from embloy_ats.applications.validation import (
+    FIELD_PREFIX,
+    InvalidApplication,
+    Limits,
+    validate_answers,
+)
+from embloy_ats.clock import SYSTEM_CLOCK, Clock
+from embloy_ats.errors import ConfigurationError, EmbloyAtsError
+from embloy_ats.model import Job
+from embloy_ats.registry import Registry
+
+#: an Idempotency-Key: what clients send (UUIDs, random tokens), nothing stranger.
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:=+/")
+_MAX_KEY = 255
+
+
+class SubmissionUnsupported(ConfigurationError):
+    """The job's connector cannot send applications to its ATS."""
+
+    hint = "Install a version of the connector that submits (`embloy-ats connectors`)."
+
+
+class InvalidIdempotencyKey(EmbloyAtsError):
+    hint = f"Send 1-{_MAX_KEY} characters: letters, digits and - _ . : = + / (a UUID will do)."
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The application is stored and queued (or was, under the same Idempotency-Key)."""
+
+    application_id: str
+    redirect_url: str | None
+    #: True when an earlier request with the same Idempotency-Key stored it.
+    replayed: bool = False
+    status: ApplicationStatus = ApplicationStatus.QUEUED
+
+    def to_json(self) -> dict[str, Any]:
+        """The body of the `202` answer (the same for a replay: the original answer)."""
+        return {
+            "application_id": self.application_id,
+            "status": self.status.value,
+            "redirect_url": self.redirect_url,
+        }
+
+
+def fingerprint(
+    job: Job, fields: Mapping[str, Sequence[str]], files: Mapping[str, Sequence[UploadedFile]]
+) -> str:
+    """A digest of the request's answers and files as sent: a replay under the same key
+    has the same one. Kept encrypted with the answers, as it is derived from them."""
+    digest = hashlib.sha256()
+    shown_fields = {
+        name: [value for value in ([values] if isinstance(values, str) else values)
+               if isinstance(value, str)]
+        for name, values in sorted(fields.items())
+        if isinstance(name, str) and name.startswith(FIELD_PREFIX)
+    }  # fmt: skip
+    shown_files = {
+        name: [
+            [file.name, hashlib.sha256(file.data).hexdigest()]
+            for file in parts
+            if isinstance(file, UploadedFile) and isinstance(file.data, bytes)
+        ]
+        for name, parts in sorted(files.items())
+        if isinstance(name, str) and name.startswith(FIELD_PREFIX)
+    }
+    document = {"job": job.slug, "fields": shown_fields, "files": shown_files}
+    digest.update(json.dumps(document, sort_keys=True, ensure_ascii=True).encode())
+    return digest.hexdigest()
+
+
+class ApplicationService:
+    """Accepts applications into the outbox, and answers what became of them."""
+
+    def __init__(
+        self,
+        store: ApplicationStore,
+        *,
+        registry: Registry | None = None,
+        limits: Limits | None = None,
+        settings: DeliverySettings | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        on_accepted: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.registry = registry or Registry.discover()
+        self.limits = limits or Limits()
+        self.settings = settings or DeliverySettings()
+        self.clock = clock
+        #: called after each new application is stored (e.g. `Worker.wake`).
+        self.on_accepted = on_accepted
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    async def accept(
+        self,
+        tenant_id: str,
+        job: Job,
+        fields: Mapping[str, Sequence[str]],
+        files: Mapping[str, Sequence[UploadedFile]],
+        *,
+        idempotency_key: str | None = None,
+        redirect_url: str | None = None,
+    ) -> Accepted | InvalidApplication:
+        """Validate and store; `InvalidApplication` (nothing stored) when answers fail.
+
+        `fields` holds each form field's text values and `files` its file parts, by field
+        name (`answer.<question id>`); other fields are ignored. `redirect_url` is the
+        session's `success_url`, answered back (also on a replay).
+        """
+        if idempotency_key is not None:
+            _check_key(idempotency_key)
+        digest = fingerprint(job, fields, files)
+        if idempotency_key is not None:
+            found = await self.store.find_by_idempotency_key(tenant_id, idempotency_key, digest)
+            if found is not None:
+                return Accepted(found.application_id, found.redirect_url, replayed=True)
+        checked = validate_answers(job, fields, files, self.limits)
+        if isinstance(checked, InvalidApplication):
+            return checked
+        info = self.registry.get(job.connector)
+        if not submits(info.connector):
+            raise SubmissionUnsupported(
+                "this connector cannot send applications to its ATS", connector=job.connector
+            )
+        now = self._now()
+        inserted = await self.store.insert(
+            NewApplication(
+                id=new_application_id(),
+                tenant_id=tenant_id,
+                job=job,
+                answers=checked.answers,
+                files=checked.files,
+                fingerprint=digest,
+                redirect_url=redirect_url,
+                created_at=now,
+                deadline_at=now + self.settings.deadline,
+                idempotency_key=idempotency_key,
+            )
+        )
+        record = inserted.record
+        if inserted.created and self.on_accepted is not None:
+            self.on_accepted()
+        return Accepted(record.application_id, record.redirect_url, replayed=not inserted.created)
+
+    async def status(self, tenant_id: str, application_id: str) -> ApplicationRecord | None:
+        """The application, if it is this tenant's (None for another tenant's: a 404)."""
+        return await self.store.get(application_id, tenant_id=tenant_id)
+
+    async def retry(self, application_id: str) -> ApplicationRecord:
+        """A failed application back in the queue, with a fresh deadline."""
+        return await self.store.retry(
+            application_id, now=self._now(), deadline=self.settings.deadline
+        )
+
+    async def purge(self) -> PurgeReport:
+        """Delete what the retention settings say is due."""
+        return await self.store.purge(
+            now=self._now(),
+            file_retention=self.settings.file_retention,
+            retention=self.settings.retention,
+        )
+
+
+def _check_key(key: object) -> None:
+    if not isinstance(key, str) or not 0 < len(key) <= _MAX_KEY or not set(key) <= _KEY_CHARS:
+        raise InvalidIdempotencyKey("the Idempotency-Key header is malformed")

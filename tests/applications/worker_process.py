@@ -1,0 +1,61 @@
+"""One delivery worker in a process of its own, for the tests that kill or share workers.
+
+Usage: python -m tests.applications.worker_process DATABASE_URL KEY LEASE CONCURRENCY
+
+Prints `ready` once it runs; on SIGTERM it stops gracefully and prints how many
+applications it delivered. SIGKILL, of course, it does not see coming.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from embloy_ats.applications import (
+    DeliverySettings,
+    StoredConnectors,
+    Worker,
+    application_store_for,
+    delivery_http_client,
+)
+from embloy_ats.crypto import KeyRing
+from embloy_ats.store import store_for
+from prometheus_client import REGISTRY
+
+from benchmarks.apply_ats import MODE, registry_with_apply_ats
+
+
+async def main(url: str, key: str, lease: float, concurrency: int) -> None:
+    keys = KeyRing([key])
+    jobs = store_for(url)
+    await jobs.open()
+    store = application_store_for(url, keys)
+    await store.open()
+    connectors = StoredConnectors(
+        jobs, keys=keys, registry=registry_with_apply_ats(),
+        http=delivery_http_client(allow_private_network=True),
+    )  # fmt: skip
+    # rate_slack: a fresh process's first request sets up its TLS context and connection
+    # pool (~0.1 s), late for its turn while the other process's next one is on time.
+    settings = DeliverySettings(
+        lease=lease, concurrency=concurrency, poll_interval=0.05, backoff_base=0.2,
+        backoff_max=1.0, lookup_delay=0.2, attempt_timeout=30.0, rate_slack=0.25,
+    )  # fmt: skip
+    worker = Worker(store, connectors, settings=settings)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, worker.stop)
+    print("ready", flush=True)
+    try:
+        await worker.run()
+    finally:
+        await connectors.aclose()
+        await store.close()
+        await jobs.close()
+    delivered = REGISTRY.get_sample_value(
+        "embloy_ats_application_attempts_total", {"connector": MODE, "outcome": "delivered"}
+    )
+    print(f"delivered {int(delivered or 0)}", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])))
