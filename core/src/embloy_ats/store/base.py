@@ -103,6 +103,11 @@ class Store(ABC):
     @abstractmethod
     async def close(self) -> None: ...
 
+    @abstractmethod
+    async def ping(self) -> None:
+        """Return once the store has answered a read of its schema; raise if it cannot.
+        What a readiness check asks; it takes no lock, and never waits for a write."""
+
     # tenants
     @abstractmethod
     async def create_tenant(self, name: str, *, now: float) -> Tenant: ...
