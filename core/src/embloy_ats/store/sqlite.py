@@ -116,31 +116,28 @@ class SqliteStore(Store):
             reader.close()
 
     async def ping(self) -> None:
-        await self._rows("SELECT version FROM schema_migrations LIMIT 1")
+        await self._read("SELECT version FROM schema_migrations LIMIT 1", (), _first)
 
-    async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
-        """Read on the loop; on the writes' thread if the file is locked even for readers."""
+    async def _read(
+        self, sql: str, params: tuple[Any, ...], rows: Callable[[sqlite3.Cursor], T]
+    ) -> T:
+        """`rows(cursor)` of a read on the loop; on the writes' thread, which may wait, if
+        the file is locked even for readers."""
         try:
-            return self.db.execute(sql, params).fetchall()
+            return rows(self.db.execute(sql, params))
         except sqlite3.OperationalError as exc:
             if self._thread is None or not _locked(exc):
                 raise
-        return await self._write(lambda db: db.execute(sql, params).fetchall())
+        return await self._on_writer(lambda db: rows(db.execute(sql, params)))
 
-    async def _row(self, sql: str, params: tuple[Any, ...]) -> Row | None:
-        rows = await self._rows(sql, params)
-        return rows[0] if rows else None
-
-    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def _on_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`work(connection)` on the writes' thread, which may wait for another process."""
         if self._thread is None:
             return work(self.db)  # `:memory:`, or not open: `db` says so
         thread = self._thread
-        return await asyncio.get_running_loop().run_in_executor(
-            thread, self._on_thread, thread, work
-        )
+        return await asyncio.get_running_loop().run_in_executor(thread, self._writing, thread, work)
 
-    def _on_thread(self, thread: ThreadPoolExecutor, work: Callable[[sqlite3.Connection], T]) -> T:
+    def _writing(self, thread: ThreadPoolExecutor, work: Callable[[sqlite3.Connection], T]) -> T:
         writer = self._writer
         if self._thread is not thread or writer is None:
             raise ConfigurationError("the store was closed before this write could be made")
@@ -149,7 +146,7 @@ class SqliteStore(Store):
     async def create_tenant(self, name: str, *, now: float) -> Tenant:
         tenant = Tenant(new_tenant_id(), name, now)
         try:
-            await self._write(
+            await self._on_writer(
                 lambda db: db.execute(Q.insert_tenant, (tenant.id, tenant.name, tenant.created_at))
             )
         except sqlite3.IntegrityError:
@@ -157,69 +154,78 @@ class SqliteStore(Store):
         return tenant
 
     async def find_tenant(self, name_or_id: str) -> Tenant | None:
-        row = await self._row(Q.find_tenant, (name_or_id,) * 3)
+        row = await self._read(Q.find_tenant, (name_or_id,) * 3, _first)
         return Tenant(*row) if row else None
 
     async def list_tenants(self) -> list[Tenant]:
-        return [Tenant(*row) for row in await self._rows(Q.list_tenants)]
+        return [Tenant(*row) for row in await self._read(Q.list_tenants, (), _every)]
 
     async def put_connection(self, connection: StoredConnection) -> None:
         params = (connection.tenant_id, connection.mode, settings_text(connection),
                   connection.credentials, connection.updated_at)  # fmt: skip
-        await self._write(lambda db: db.execute(Q.put_connection, params))
+        await self._on_writer(lambda db: db.execute(Q.put_connection, params))
 
     async def get_connection(self, tenant_id: str, mode: str) -> StoredConnection | None:
-        row = await self._row(Q.get_connection, (tenant_id, mode))
+        row = await self._read(Q.get_connection, (tenant_id, mode), _first)
         return connection_row(row) if row else None
 
     async def list_connections(self, tenant_id: str | None = None) -> list[StoredConnection]:
         rows = (
-            await self._rows(Q.list_connections_of, (tenant_id,))
+            await self._read(Q.list_connections_of, (tenant_id,), _every)
             if tenant_id is not None
-            else await self._rows(Q.list_connections)
+            else await self._read(Q.list_connections, (), _every)
         )
         return [connection_row(row) for row in rows]
 
     async def get_job(self, tenant_id: str, mode: str, job_id: str) -> StoredJob | None:
-        row = await self._row(Q.get_job, (tenant_id, mode, job_id))
+        row = await self._read(Q.get_job, (tenant_id, mode, job_id), _first)
         return StoredJob(*row) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
-        await self._write(lambda db: _put_job(db, job))
+        await self._on_writer(lambda db: _put_job(db, job))
 
     async def list_jobs(self, tenant_id: str) -> list[StoredJob]:
-        return [StoredJob(*row) for row in await self._rows(Q.list_jobs, (tenant_id,))]
+        return [StoredJob(*row) for row in await self._read(Q.list_jobs, (tenant_id,), _every)]
 
     async def get_miss(self, tenant_id: str, mode: str, job_id: str) -> Miss | None:
-        row = await self._row(Q.get_miss, (tenant_id, mode, job_id))
+        row = await self._read(Q.get_miss, (tenant_id, mode, job_id), _first)
         return Miss(*row) if row else None
 
     async def lookup(self, tenant_id: str, mode: str, job_id: str) -> Lookup:
-        row = await self._row(Q.lookup, lookup_params(tenant_id, mode, job_id))
+        row = await self._read(Q.lookup, lookup_params(tenant_id, mode, job_id), _first)
         return _looked_up(tenant_id, mode, job_id, row)
 
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None:
         params = (tenant_id, mode, job_id, miss.kind, miss.message, miss.retry_after,
                   miss.expires_at)  # fmt: skip
-        await self._write(lambda db: db.execute(Q.put_miss, params))
+        await self._on_writer(lambda db: db.execute(Q.put_miss, params))
 
     async def put_client_token(self, token: ClientToken) -> None:
         params = (token.jti, token.tenant_id, token.issued_at, token.expires_at,
                   token.revoked_at)  # fmt: skip
-        await self._write(lambda db: db.execute(Q.put_client_token, params))
+        await self._on_writer(lambda db: db.execute(Q.put_client_token, params))
 
     async def get_client_token(self, jti: str) -> ClientToken | None:
-        row = await self._row(Q.get_client_token, (jti,))
+        row = await self._read(Q.get_client_token, (jti,), _first)
         return ClientToken(*row) if row else None
 
     async def revoke_client_token(self, jti: str, *, now: float) -> bool:
-        cursor = await self._write(lambda db: db.execute(Q.revoke_client_token, (now, jti)))
+        cursor = await self._on_writer(lambda db: db.execute(Q.revoke_client_token, (now, jti)))
         return cursor.rowcount > 0
 
     def fetch_lock(
         self, tenant_id: str, mode: str, job_id: str
     ) -> AbstractAsyncContextManager[Lookup | None]:
         return _no_lock()
+
+
+def _first(cursor: sqlite3.Cursor) -> Row | None:
+    row: Row | None = cursor.fetchone()
+    return row
+
+
+def _every(cursor: sqlite3.Cursor) -> list[Row]:
+    return cursor.fetchall()
 
 
 def _locked(exc: sqlite3.OperationalError) -> bool:
