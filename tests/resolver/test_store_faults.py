@@ -257,7 +257,7 @@ async def test_the_event_loop_runs_while_another_process_holds_the_write_lock(
 ) -> None:
     """The write waits for the lock off the loop: another coroutine keeps running (the
     holder lets go only once it has run 20 times), and the job is stored and answered."""
-    resolver = await sqlite_resolver(db_path, registry)
+    resolver = await sqlite_resolver(db_path, registry, busy_timeout=30)
     ticks = 0
     try:
         with WriteLockHolder(db_path) as holder:
