@@ -49,7 +49,7 @@ from embloy_ats.applications import (
     validate_answers,
 )
 from embloy_ats.crypto import KeyRing
-from embloy_ats.errors import EmbloyAtsError
+from embloy_ats.errors import EmbloyAtsError, JobNotFound
 from embloy_ats.http import HttpClient, RetryPolicy, engine_transport
 from embloy_ats.resolver import Resolver
 from embloy_ats.service.tokens import TokenService, new_secret
@@ -777,6 +777,170 @@ def application_form(n: int) -> tuple[dict[str, list[str]], dict[str, list[Uploa
     return fields, {"answer.resume": [UploadedFile(f"cv-{n}.pdf", "application/pdf", pdf)]}
 
 
+# -- 10. another process holds the SQLite file's write lock -------------------------------------
+
+#: The other process: takes the write lock, says so, holds it for argv[2] seconds.
+_HOLD_WRITE_LOCK = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+db.execute("ROLLBACK")
+"""
+WRITE_LOCK_SECONDS = 6.0  # longer than the store's 5 s busy timeout: the write fails
+
+
+async def timed_get(web: httpx.AsyncClient, url: str) -> float:
+    started = time.perf_counter()
+    (await web.get(url)).raise_for_status()
+    return time.perf_counter() - started
+
+
+async def write_lock(report: Report, fake: RemoteFake, size: Size) -> None:
+    """A candidate applies to an unknown job while another process holds the SQLite file's
+    write lock for longer than the store's busy timeout; /healthz is asked every 20 ms
+    meanwhile. The baseline is the same, without the lock."""
+    await fake.set_faults(Faults())
+    secret, keys = new_secret(), KeyRing.generate()
+    healthz: dict[bool, list[float]] = {False: [], True: []}
+    answers: dict[bool, list[tuple[int, float]]] = {False: [], True: []}
+    repeats = min(size.repeats, 3)
+    with database("sqlite") as url:
+        async with opened(url, fake.url) as (resolver, boards):
+            work = await boards.work(2 * repeats)
+            tokens = TokenService(secret, resolver.store)
+            clients = {}
+            for name, _ in work:
+                client_token, _ = await tokens.issue_client_token((await resolver.tenant(name)).id)
+                clients[name] = await tokens.verify_client_token(client_token)
+            request_tokens = [
+                tokens.issue_request_token(clients[tenant], MODE, job_id) for tenant, job_id in work
+            ]
+        service = Child("benchmarks.service_worker", service_env(url, secret, keys))
+        try:
+            async with load_client(4) as web:
+                for n, token in enumerate(request_tokens):
+                    locked = n % 2 == 1
+                    holder = await asyncio.create_subprocess_exec(
+                        sys.executable, "-c", _HOLD_WRITE_LOCK, url.removeprefix("sqlite:///"),
+                        str(WRITE_LOCK_SECONDS if locked else 0), stdout=subprocess.PIPE,
+                    )  # fmt: skip
+                    assert holder.stdout is not None
+                    assert await holder.stdout.readline() == b"held\n"
+                    if not locked:
+                        await holder.wait()
+                    started = time.perf_counter()
+                    applying = asyncio.create_task(
+                        web.post(
+                            f"{service.url}/api/v0/sdk/request/handle",
+                            headers={"request_token": token},
+                        )
+                    )
+                    answered: float | None = None
+                    while time.perf_counter() - started < WRITE_LOCK_SECONDS or answered is None:
+                        healthz[locked].append(await timed_get(web, f"{service.url}/healthz"))
+                        if answered is None and applying.done():
+                            answered = time.perf_counter() - started
+                        await asyncio.sleep(0.02)
+                    answers[locked].append(((await applying).status_code, answered))
+                    await holder.wait()
+        finally:
+            service.stop()
+
+    def seen(locked: bool) -> str:
+        times = healthz[locked]
+        statuses = ", ".join(f"HTTP {code} after {secs(after)}" for code, after in answers[locked])
+        return (
+            f"/healthz median {median(times) * 1e3:.1f} ms, max {max(times) * 1e3:.0f} ms "
+            f"({len(times)} asked); the candidate: {statuses}"
+        )
+
+    report.add(
+        f"10. another process holds the SQLite write lock {WRITE_LOCK_SECONDS:g} s (busy "
+        f"timeout 5 s) while a candidate applies to an unknown job, x{repeats}",
+        seen(locked=True),
+        f"the same without the lock: {seen(locked=False)}",
+        f"{max(healthz[True]) / max(healthz[False]):.1f}x the max without the lock",
+        "no stall; HTTP 200",
+    )
+
+
+# -- 11. the database ends every pooled session ----------------------------------------------------
+
+
+def end_sessions(url: str, application_name: str) -> int:
+    with psycopg.connect(url, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            (application_name,),
+        ).fetchall()
+    return sum(1 for (ended,) in rows if ended)
+
+
+async def failure_of(resolver: Resolver, tenant: str, job_id: str) -> str | None:
+    """What a candidate would see go wrong, if anything (a gone job is a plain 404)."""
+    try:
+        await resolver.resolve(tenant, MODE, job_id)
+    except JobNotFound:
+        return None
+    except Exception as exc:  # noqa: BLE001 - counted, by kind
+        return type(exc).__name__
+    return None
+
+
+async def session_drop(report: Report, fake: RemoteFake, size: Size) -> None:
+    """What a restart, a failover or an idle timeout does to the pool: every session ended
+    (`pg_terminate_backend`), then 60 resolves: 20 stored jobs (lookups), 20 unknown (lock,
+    lookup, upsert) and 20 the ATS says are gone (lock, lookup, miss written)."""
+    await fake.set_faults(Faults())
+    name = f"bench-drop-{uuid.uuid4().hex[:8]}"
+    for together in (True, False):
+        failed: Counter[str] = Counter()
+        ended: list[int] = []
+        total = 0
+        with database("postgres") as url:
+            store = PostgresStore(f"{url}&application_name={name}")
+            resolver = Resolver(store, http=HttpClient(allow_private_network=True))
+            await resolver.open()
+            try:
+                boards = Boards(resolver, fake.url)
+                for repeat in range(size.repeats):
+                    stored = await boards.work(20, first_id=1)
+                    unknown = await boards.work(20, first_id=1)
+                    gone_tenant = f"gone{repeat}"
+                    await resolver.create_tenant(gone_tenant)
+                    await resolver.set_connection(
+                        gone_tenant, MODE, {"board_token": gone_tenant, "base_url": fake.url}
+                    )
+                    gone = [(gone_tenant, str(n)) for n in range(1, 21)]
+                    await asyncio.gather(*(resolver.resolve(t, MODE, j) for t, j in stored))
+                    await asyncio.sleep(0.2)  # the unlocks after the answers are done
+                    ended.append(end_sessions(url, name))
+                    calls = [*stored, *unknown, *gone]
+                    total += len(calls)
+                    if together:
+                        outcomes = await asyncio.gather(
+                            *(failure_of(resolver, t, j) for t, j in calls)
+                        )
+                    else:
+                        outcomes = [await failure_of(resolver, t, j) for t, j in calls]
+                    failed.update(outcome for outcome in outcomes if outcome is not None)
+            finally:
+                await resolver.close()
+        errors = ", ".join(f"{n} x {kind}" for kind, n in failed.most_common())
+        report.add(
+            "11. PostgreSQL: every pooled session ended, then 60 resolves "
+            f"{'at once' if together else 'one after another'} (20 stored, 20 unknown, "
+            f"20 gone), x{size.repeats}",
+            f"{sum(failed.values())} failed ({errors or 'none'}); sessions ended per drop: "
+            f"{median([float(n) for n in ended]):.0f}",
+            f"{total} resolves",
+            f"{sum(failed.values()) / total:.3f} failures per resolve",
+            "0",
+        )
+
+
 # -- the machine ------------------------------------------------------------------------------
 
 
@@ -876,7 +1040,7 @@ def machine() -> list[str]:
 
 BENCHMARKS = (
     "overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens", "runner",
-    "applications",
+    "applications", "write_lock", "session_drop",
 )  # fmt: skip
 
 
@@ -914,6 +1078,10 @@ async def run(size: Size, only: set[str]) -> Report:
         if "applications" in only:
             for kind in stores:
                 await applications(report, size, kind)
+        if "write_lock" in only:
+            await write_lock(report, fake, size)
+        if "session_drop" in only and has_pg:
+            await session_drop(report, fake, size)
     finally:
         fake_process.stop()
     return report

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from embloy_ats import (
@@ -16,6 +18,7 @@ from embloy_ats import (
     Visibility,
     WorkplaceType,
 )
+from embloy_ats.model import KEPT_JSON_DEPTH, KEPT_JSON_SIZE, PRUNED_DEEPER, PRUNED_LARGER
 from pydantic import ValidationError
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -191,3 +194,56 @@ def test_to_schema_org_is_a_job_posting() -> None:
         "@type": "QuantitativeValue", "minValue": 60000, "maxValue": 80000, "unitText": "YEAR",
     }  # fmt: skip
     assert doc["datePosted"] == "2026-11-28T12:00:00+00:00"
+
+
+def nested(depth: int) -> Any:
+    """JSON `depth` levels deep, objects and arrays in turn."""
+    value: Any = "bottom"
+    for level in range(depth):
+        value = [value] if level % 2 else {"level": value}
+    return value
+
+
+def levels(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((levels(item) for item in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((levels(item) for item in value), default=0)
+    return 0
+
+
+@pytest.mark.parametrize("depth", range(199, 301))
+@pytest.mark.parametrize("field", ["raw", "custom_fields"])
+def test_deeply_nested_json_is_pruned_and_reads_back(field: str, depth: int) -> None:
+    """pydantic writes at most 255 levels and reads back at most 200: every Job that can
+    be built can be written and read back, deep JSON pruned to `KEPT_JSON_DEPTH`."""
+    built = job(**{field: {"/jobs/1": nested(depth), "flat": "kept"}})
+    kept = getattr(built, field)
+    assert levels(kept["/jobs/1"]) == KEPT_JSON_DEPTH
+    assert PRUNED_DEEPER in json.dumps(kept)
+    assert kept["flat"] == "kept"
+    again = Job.model_validate_json(built.model_dump_json())
+    assert again == built
+
+
+def test_json_within_the_bounds_is_kept_as_it_is() -> None:
+    payload = {"jobs": [{"id": 1, "tags": ["a", "b"], "pay": None, "open": True}]}
+    built = job(raw={"/jobs/1": payload, "/deep": nested(KEPT_JSON_DEPTH)})
+    assert built.raw == {"/jobs/1": payload, "/deep": nested(KEPT_JSON_DEPTH)}
+
+
+def test_json_over_the_size_kept_is_pruned_value_by_value() -> None:
+    """Values are kept in order while they fit: the one that does not, and only it,
+    becomes the marker."""
+    half = "x" * (KEPT_JSON_SIZE // 2)
+    built = job(raw={"/first": [half], "/second": {"text": half}, "/third": "small"})
+    assert built.raw == {"/first": [half], "/second": PRUNED_LARGER, "/third": "small"}
+    assert Job.model_validate_json(built.model_dump_json()) == built
+    many = job(custom_fields={"list": list(range(KEPT_JSON_SIZE // 8))})
+    assert many.custom_fields == {"list": PRUNED_LARGER}
+
+
+def test_json_that_refers_to_itself_is_pruned_not_walked_forever() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    assert job(raw={"/loop": loop}).raw == {"/loop": PRUNED_LARGER}

@@ -286,9 +286,15 @@ async def test_a_payload_failure_stores_nothing(
 
 
 async def test_a_failure_half_way_through_storing_leaves_no_partial_job(
-    resolver: Resolver, store: Store, store_url: str, upstream: Upstream, clock: ManualClock
+    resolver: Resolver,
+    store: Store,
+    store_url: str,
+    upstream: Upstream,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A trigger fails the second statement of put_job: the first must roll back too."""
+    """A trigger fails the second statement of put_job: the first must roll back too. The
+    candidate gets the fetched job all the same, and the log says it was not stored."""
     tenant = await resolver.tenant("acme")
     upstream.answer = httpx.Response(404)
     with pytest.raises(JobNotFound):
@@ -303,7 +309,7 @@ async def test_a_failure_half_way_through_storing_leaves_no_partial_job(
         )
         db.commit()
         db.close()
-        expected: type[Exception] = sqlite3.DatabaseError
+        error = "IntegrityError"
     else:
         with psycopg.connect(store_url, autocommit=True) as conn:
             conn.execute(
@@ -314,9 +320,13 @@ async def test_a_failure_half_way_through_storing_leaves_no_partial_job(
                 "CREATE TRIGGER boom BEFORE DELETE ON job_misses "
                 "FOR EACH STATEMENT EXECUTE FUNCTION boom()"
             )
-        expected = psycopg.Error
-    with pytest.raises(expected):
-        await resolver.resolve("acme", "fake", "7")
+        error = "RaiseException"
+    with caplog.at_level(logging.WARNING):
+        resolution = await resolver.resolve_detailed("acme", "fake", "7")
+    assert (resolution.source, resolution.job.title) == ("upstream", "Backend Engineer")
+    (warning,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warning.getMessage() == "a fetched job is answered but not stored: the store failed"
+    assert warning.__dict__["error"] == error
     assert await store.get_job(tenant.id, "fake", "7") is None
     assert await store.get_miss(tenant.id, "fake", "7") is not None
 

@@ -27,6 +27,94 @@ from embloy_ats.validation import is_http_url
 
 SCHEMA_VERSION = 1
 
+#: How deep `Job.raw` and `Job.custom_fields` keep an ATS's JSON, counted from each value
+#: they hold. pydantic writes at most 255 levels of JSON and reads back at most 200: a
+#: Job deeper than that would fail to be stored, or be stored and fail every later read.
+KEPT_JSON_DEPTH = 64
+#: How much of it they keep, per field: every string and key counts its length in
+#: characters, every other value (number, boolean, null, array, object) counts 8.
+KEPT_JSON_SIZE = 1_000_000
+#: What takes the place of an array or object nested deeper than `KEPT_JSON_DEPTH`.
+PRUNED_DEEPER = f"[pruned: nested deeper than {KEPT_JSON_DEPTH} levels]"
+#: What takes the place of a value that would take its field over `KEPT_JSON_SIZE`.
+PRUNED_LARGER = f"[pruned: over the size kept, {KEPT_JSON_SIZE:,} characters]"
+_CONTAINERS = (dict, list, tuple)
+_OTHER_SIZE = 8
+
+
+def kept_json(values: Any) -> Any:
+    """`values` (a mapping of JSON values) as `raw` and `custom_fields` keep it: a value
+    that would take the total over `KEPT_JSON_SIZE` becomes `PRUNED_LARGER` (the values
+    before it are kept), and arrays and objects nested deeper than `KEPT_JSON_DEPTH`
+    become `PRUNED_DEEPER`. What is kept is kept again, unchanged, when the Job is read
+    back."""
+    if not isinstance(values, dict):
+        return values  # not a mapping: the field's own validation refuses it
+    kept: dict[Any, Any] = {}
+    size = 0
+    for key, value in values.items():
+        budget = KEPT_JSON_SIZE - size - _size_of_key(key)
+        depth, value_size = _measure(value, budget)
+        if depth > KEPT_JSON_DEPTH and value_size <= budget:
+            value = _pruned(value, KEPT_JSON_DEPTH)
+            depth, value_size = _measure(value, budget)
+        if value_size > budget:
+            value, value_size = PRUNED_LARGER, len(PRUNED_LARGER)
+        kept[key] = value
+        size += _size_of_key(key) + value_size
+    return kept
+
+
+def _size_of_key(key: Any) -> int:
+    return len(key) if isinstance(key, str) else _OTHER_SIZE
+
+
+def _measure(value: Any, budget: int) -> tuple[int, int]:
+    """(levels of arrays and objects, size) of a JSON value, walked without recursion. It
+    stops once the size is over `budget`, so a value that refers to itself ends there."""
+    if isinstance(value, str):
+        return 0, len(value)
+    if not isinstance(value, _CONTAINERS):
+        return 0, _OTHER_SIZE
+    deepest, size = 0, 0
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending and size <= budget:
+        node, depth = pending.pop()
+        size += _OTHER_SIZE
+        if depth > deepest:
+            deepest = depth
+        if isinstance(node, dict):
+            for key in node:
+                size += len(key) if type(key) is str else _size_of_key(key)
+            node = node.values()
+        for item in node:
+            # `type() is` first: this runs for every value of every payload fetched.
+            kind = type(item)
+            if kind is str:
+                size += len(item)
+            elif kind is dict or kind is list:
+                pending.append((item, depth + 1))
+            elif kind is int or kind is float or kind is bool or item is None:
+                size += _OTHER_SIZE
+            elif isinstance(item, str):
+                size += len(item)
+            elif isinstance(item, _CONTAINERS):
+                pending.append((item, depth + 1))
+            else:
+                size += _OTHER_SIZE
+    return deepest, size
+
+
+def _pruned(value: Any, levels: int) -> Any:
+    """`value` with every array or object below `levels` levels replaced by the marker."""
+    if not isinstance(value, _CONTAINERS):
+        return value
+    if levels == 0:
+        return PRUNED_DEEPER
+    if isinstance(value, dict):
+        return {key: _pruned(item, levels - 1) for key, item in value.items()}
+    return [_pruned(item, levels - 1) for item in value]
+
 
 class _Choice(StrEnum):
     """An enum that turns values it does not know into its fallback member."""
@@ -252,8 +340,14 @@ class Job(BaseModel):
     #: what the ATS answered, by request path: `json.loads` output, set by `Connector.new_job`.
     #: Typed `Any`, not `JsonValue`: walking a whole payload was a fifth of building a Job,
     #: and pydantic serialises `Any` 4x faster than a skipped `JsonValue` (8 vs 39 µs).
+    #: Bounded in depth and size by `kept_json`, as `custom_fields` is.
     raw: dict[str, Any] = Field(default_factory=dict)
     fetched_at: AwareDatetime
+
+    @field_validator("raw", "custom_fields", mode="before")
+    @classmethod
+    def _bounded(cls, value: Any) -> Any:
+        return kept_json(value)
 
     @field_validator("title", "company", "requisition_code", "department", "team", mode="before")
     @classmethod

@@ -10,6 +10,8 @@ fetched once from the ATS, normalised, stored and returned.
   failure for `failure_ttl`, so a flood of clicks does not hammer a failing ATS.
 - Tenants: every stored row is keyed by tenant; a tenant resolves only through its own
   connections, whose credentials are encrypted at rest.
+- The store is a cache of the ATS: a fetched job is answered even when storing it is slow
+  or fails, and a stored row that cannot be read back is fetched again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import inspect
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -42,6 +44,9 @@ _GONE_STATUSES = (JobStatus.CLOSED, JobStatus.ARCHIVED)
 #: decoded jobs kept per resolver (see `Resolver._load`), and the largest one kept.
 _DECODED_JOBS = 1024
 _DECODED_MAX_CHARS = 256 * 1024
+#: store writes that may go on after their answer (see `Resolver._write`); beyond that a
+#: fetched job is answered without being stored.
+_WRITES_UNDER_WAY = 100
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,7 @@ class Resolver:
         http: HttpClient | None = None,
         clock: Clock = SYSTEM_CLOCK,
         policy: FreshnessPolicy | None = None,
+        store_wait: float = 0.5,
     ) -> None:
         self.store = store
         self.keys = keys
@@ -160,11 +166,17 @@ class Resolver:
         self.http = http if http is not None else HttpClient()
         self.clock = clock
         self.policy = policy or FreshnessPolicy()
+        #: seconds a candidate waits for a fetched job (or a failed fetch) to be stored
+        #: before it is answered anyway; the write goes on.
+        self.store_wait = store_wait
         self._inflight: dict[str, asyncio.Task[Resolution]] = {}
         self._tenants: dict[str, Tenant] = {}
         self._connectors: dict[tuple[str, str], tuple[float, Connector]] = {}
         self._subscribers: list[Subscriber] = []
         self._decoded: OrderedDict[tuple[str, str, str], tuple[str, Job]] = OrderedDict()
+        #: store writes under way, and the jobs answered before their write ended, by key.
+        self._writes: set[asyncio.Task[None]] = set()
+        self._writing: dict[str, Resolution] = {}
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Resolver:
@@ -178,8 +190,10 @@ class Resolver:
         leads = list(self._inflight.values())
         for task in leads:
             task.cancel()
-        # Let each lead unwind (its fetch lock released) before the store closes beneath it.
+        # Let each lead unwind (its fetch lock released), and the writes still under way
+        # end, before the store closes beneath them.
         await asyncio.gather(*leads, return_exceptions=True)
+        await asyncio.gather(*self._writes, return_exceptions=True)
         await self.store.close()
         await self.http.aclose()
 
@@ -301,11 +315,15 @@ class Resolver:
         info = self.registry.get(mode)
         job_id = info.connector.validate_job_id(job_id)
         tenant = await self.tenant(tenant_ref)
+        key = f"{tenant.id}/{mode}/{job_id}"
+        if self._writing:
+            unstored = self._unstored(key, mode)
+            if unstored is not None:
+                return unstored
         looked = await self.store.lookup(tenant.id, mode, job_id)
         fresh = self._fresh(looked, mode, job_id)
         if fresh is not None:
             return fresh
-        key = f"{tenant.id}/{mode}/{job_id}"
         task = self._inflight.get(key)
         if task is None:
             lead = self._lead(tenant, mode, job_id, looked.connection_updated_at)
@@ -322,6 +340,17 @@ class Resolver:
             # failed fetch nobody awaits any more is not logged as "never retrieved".
             task.exception()
 
+    def _unstored(self, key: str, mode: str) -> Resolution | None:
+        """A job answered while its write is still under way, if fresh: newer than what
+        the store holds, and not to be fetched again meanwhile."""
+        answered = self._writing.get(key)
+        if answered is None:
+            return None
+        age = self._now() - answered.job.fetched_at.timestamp()
+        if not 0 <= age <= self.policy.max_age_for(mode):
+            return None
+        return Resolution(answered.job, "store", age)
+
     def _fresh(self, looked: Lookup, mode: str, job_id: str) -> Resolution | None:
         """The looked-up job if fresh; raises the remembered error of a recent miss; else None."""
         now = self._now()
@@ -337,7 +366,8 @@ class Resolver:
         return None
 
     def _load(self, stored: StoredJob) -> Job | None:
-        """The stored job, or None if it was written by an older schema (refetch it).
+        """The stored job, or None if it was written by an older schema or cannot be read
+        back (refetch it).
 
         Decoding validates the whole Job again (HTML sanitising included), the largest cost
         of answering from the store; the last decoded jobs are kept, keyed by their row, and
@@ -348,7 +378,15 @@ class Resolver:
         if cached is not None and cached[0] == stored.job_json:
             self._decoded.move_to_end(key)
             return cached[1]
-        job = Job.model_validate_json(stored.job_json)
+        try:
+            job = Job.model_validate_json(stored.job_json)
+        except ValueError as exc:  # pydantic's ValidationError: not JSON, or not a Job
+            log.warning(
+                "a stored job could not be read back; it is fetched again",
+                extra={"tenant": stored.tenant_id, "connector": stored.mode,
+                       "job_id": stored.job_id, "error": type(exc).__name__},
+            )  # fmt: skip
+            return None
         if job.schema_version != SCHEMA_VERSION:
             return None
         if len(stored.job_json) <= _DECODED_MAX_CHARS:
@@ -374,9 +412,12 @@ class Resolver:
                 metrics.UPSTREAM_FETCHES.labels(mode, type(exc).__name__).inc()
                 return await self._failed(tenant, mode, job_id, exc)
             metrics.UPSTREAM_FETCHES.labels(mode, "ok").inc()
-            fetched_at = job.fetched_at.timestamp()
-            await self.store.put_job(
-                StoredJob(tenant.id, mode, job_id, job.model_dump_json(), fetched_at)
+            resolution = Resolution(job, "upstream", 0.0)
+            stored = StoredJob(
+                tenant.id, mode, job_id, job.model_dump_json(), job.fetched_at.timestamp()
+            )
+            await self._write(
+                "a fetched job", (tenant.id, mode, job_id), self.store.put_job(stored), resolution
             )
         log.info(
             "job fetched",
@@ -385,7 +426,71 @@ class Resolver:
         await self._emit(JobFetched(tenant.id, mode, job_id, job))
         if job.status in _GONE_STATUSES:
             await self._emit(JobGone(tenant.id, mode, job_id, job.status.value))
-        return Resolution(job, "upstream", 0.0)
+        return resolution
+
+    async def _write(
+        self,
+        what: str,
+        job: tuple[str, str, str],
+        write: Coroutine[Any, Any, None],
+        answer: Resolution | None = None,
+    ) -> None:
+        """Store what a fetch found (`what`, for the log) for `job` (tenant id, mode, job
+        id), waiting for the store at most `store_wait`.
+
+        The store is a cache of the ATS: a slow store (a SQLite file another process holds
+        locked, a database failing over) neither holds up nor fails the candidate's answer,
+        and the log says what was not stored. A write that outlasts the wait goes on; until
+        it ends, `answer` is what this process answers for the job, so the job is not
+        fetched again meanwhile.
+        """
+        tenant_id, mode, job_id = job
+        where = {"tenant": tenant_id, "connector": mode, "job_id": job_id}
+        if len(self._writes) >= _WRITES_UNDER_WAY:
+            write.close()
+            log.warning("%s is answered but not stored: too many writes wait", what, extra=where)
+            return
+        task = asyncio.create_task(write)
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+        key = "/".join(job)
+        try:
+            await asyncio.wait((task,), timeout=self.store_wait)
+        except asyncio.CancelledError:
+            self._goes_on(task, key, None, what, where)
+            raise
+        if task.done():
+            self._check_written(task, what, where)
+            return
+        log.warning("%s is answered before it is stored: the store is slow", what, extra=where)
+        self._goes_on(task, key, answer, what, where)
+
+    def _goes_on(
+        self,
+        task: asyncio.Task[None],
+        key: str,
+        answer: Resolution | None,
+        what: str,
+        where: dict[str, str],
+    ) -> None:
+        """The write goes on without its caller; `answer` is this process's answer for the
+        job until it ends, and a failure is logged when it does."""
+        if answer is not None:
+            self._writing[key] = answer
+
+        def ended(_: asyncio.Task[None]) -> None:
+            if answer is not None and self._writing.get(key) is answer:
+                del self._writing[key]
+            self._check_written(task, what, where)
+
+        task.add_done_callback(ended)
+
+    @staticmethod
+    def _check_written(task: asyncio.Task[None], what: str, where: dict[str, str]) -> None:
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            log.warning("%s is answered but not stored: the store failed", what,
+                        extra={**where, "error": type(failure).__name__})  # fmt: skip
 
     async def _failed(
         self, tenant: Tenant, mode: str, job_id: str, exc: EmbloyAtsError
@@ -412,7 +517,10 @@ class Resolver:
             ttl = self.policy.failure_ttl
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         miss = Miss(type(exc).__name__, exc.message, retry_after, now + ttl)
-        await self.store.put_miss(tenant.id, mode, job_id, miss)
+        await self._write(
+            "a failed fetch", (tenant.id, mode, job_id),
+            self.store.put_miss(tenant.id, mode, job_id, miss),
+        )  # fmt: skip
         log.info(
             "job fetch failed",
             extra={"tenant": tenant.id, "connector": mode, "job_id": job_id,

@@ -109,7 +109,8 @@ class Store(ABC):
 
     @abstractmethod
     async def ping(self) -> None:
-        """Raise unless the database answers (the service's readiness check)."""
+        """Return once the store has answered a read of its schema; raise if it cannot.
+        What a readiness check asks; it takes no lock, and never waits for a write."""
 
     # tenants
     @abstractmethod

@@ -17,6 +17,18 @@ single snapshot is taken before it waits for the lock. A pipeline of the two sta
 costs about as much as two round trips in psycopg.) The unlock may not ride along with the
 job's upsert: in one implicit transaction the lock would be released before the job is
 committed.
+
+The database may end a pooled session at any time (a restart, a failover, an idle timeout,
+an operator's `pg_terminate_backend`); the pool learns of it only when the session is next
+used. So a connection taken from the pool is first looked at without a round trip: an idle
+session has nothing to read, and input waiting on its socket is the server's farewell (its
+FATAL message, or the end of the stream), so that connection is discarded and another
+taken. A statement that fails because its session ended all the same (it ended a moment
+ago, or the host vanished) runs again, once per ended session and at most
+`_SESSION_ATTEMPTS` times, on another connection: every statement a resolve makes may run
+twice (lookups, the lock, whose session took its lock along when it ended, the upserts),
+so a candidate never sees the drop. Inserts of tenants and client tokens are not retried: a
+second attempt could find the first one's row.
 """
 
 from __future__ import annotations
@@ -24,10 +36,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+import select
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
@@ -55,6 +68,11 @@ Q = Queries.with_placeholder("%s")
 #: seconds to wait for the server before calling it unreachable.
 CONNECT_TIMEOUT = 5
 _CANNOT_REACH = "cannot reach the PostgreSQL database"
+T = TypeVar("T")
+Connection = psycopg.AsyncConnection[Any]
+Cursor = psycopg.AsyncCursor[Any]
+#: how many sessions ended by the database one statement may meet before it fails.
+_SESSION_ATTEMPTS = 3
 
 
 def lock_and_lookup_function() -> tuple[str, str, str]:
@@ -175,42 +193,65 @@ class PostgresStore(Store):
             self._pool = None
         await self._unlocked()  # a lock holder cancelled just before may let go only now
 
-    async def ping(self) -> None:
-        await self._one("SELECT 1", ())
-
     async def _unlocked(self) -> None:
         """Wait for every unlock under way, including any that starts meanwhile."""
         while self._unlocking:
             await asyncio.gather(*self._unlocking, return_exceptions=True)
 
-    @asynccontextmanager
-    async def _conn(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        """The connection holding this task's fetch lock, else one from the pool."""
-        held = self._held.get()
-        if held is not None:
-            yield held
-            return
-        async with self.pool.connection() as conn:
-            yield conn
+    async def ping(self) -> None:
+        await self._execute("SELECT version FROM schema_migrations LIMIT 1", (), _fetchone)
+
+    async def _checkout(self, pool: AsyncConnectionPool) -> Connection:
+        """A connection from `pool` whose session the database has not ended while it sat
+        in the pool (see the module's docstring); the pool replaces each one discarded."""
+        for _ in range(self._max):
+            conn = await pool.getconn()
+            if not _ended_while_idle(conn):
+                return conn
+            log.info("a pooled connection's session was ended by the database; discarded")
+            await _discard(pool, conn)
+        return await pool.getconn()  # a database ending every session: the statement says
+
+    async def _execute(
+        self,
+        sql: str,
+        params: tuple[Any, ...],
+        result: Callable[[Cursor], Awaitable[T]],
+        *,
+        again: bool = True,
+    ) -> T:
+        """`result` of one statement, run on the connection holding this task's fetch lock,
+        else on one from the pool; run again on another if its session ended (and `again`)."""
+        attempt = 1
+        while True:
+            held = self._held.get()
+            conn = held if held is not None and not held.closed else await self._checkout(self.pool)
+            try:
+                cursor = await conn.execute(sql, params)
+                return await result(cursor)
+            except psycopg.OperationalError as exc:
+                if not (again and _run_again(exc, conn, attempt)):
+                    raise
+                attempt += 1
+            finally:
+                if conn is not held:
+                    await self.pool.putconn(conn)  # a closed one is replaced
 
     async def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        async with self._conn() as conn:
-            cursor = await conn.execute(sql, params)
-            return await cursor.fetchone()
+        return await self._execute(sql, params, _fetchone)
 
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        async with self._conn() as conn:
-            cursor = await conn.execute(sql, params)
-            return await cursor.fetchall()
+        return await self._execute(sql, params, _fetchall)
 
-    async def _run(self, sql: str, params: tuple[Any, ...]) -> None:
-        async with self._conn() as conn:
-            await conn.execute(sql, params)
+    async def _run(self, sql: str, params: tuple[Any, ...], *, again: bool = True) -> None:
+        await self._execute(sql, params, _nothing, again=again)
 
     async def create_tenant(self, name: str, *, now: float) -> Tenant:
         tenant = Tenant(new_tenant_id(), name, now)
         try:
-            await self._run(Q.insert_tenant, (tenant.id, tenant.name, tenant.created_at))
+            await self._run(
+                Q.insert_tenant, (tenant.id, tenant.name, tenant.created_at), again=False
+            )
         except psycopg.errors.UniqueViolation:
             raise TenantExists(f"a tenant named {name[:64]!r} already exists") from None
         return tenant
@@ -285,6 +326,7 @@ class PostgresStore(Store):
         await self._run(
             Q.put_client_token,
             (token.jti, token.tenant_id, token.issued_at, token.expires_at, token.revoked_at),
+            again=False,
         )
 
     async def get_client_token(self, jti: str) -> ClientToken | None:
@@ -292,9 +334,7 @@ class PostgresStore(Store):
         return ClientToken(*row) if row else None
 
     async def revoke_client_token(self, jti: str, *, now: float) -> bool:
-        async with self._conn() as conn:
-            cursor = await conn.execute(Q.revoke_client_token, (now, jti))
-            return cursor.rowcount > 0
+        return await self._execute(Q.revoke_client_token, (now, jti), _rowcount) > 0
 
     def fetch_lock(
         self, tenant_id: str, mode: str, job_id: str
@@ -308,16 +348,9 @@ class PostgresStore(Store):
         pool, slots, lock = self.pool, self._lock_slots, lock_id(tenant_id, mode, job_id)
         await slots.acquire()
         try:
-            conn = await pool.getconn()
+            conn, row = await self._lock_and_lookup(pool, lock, tenant_id, mode, job_id)
         except BaseException:
             slots.release()
-            raise
-        try:
-            cursor = await conn.execute(LOCK_AND_LOOKUP, (lock, tenant_id, mode, job_id))
-            row = await cursor.fetchone()
-        except BaseException:
-            # Granted or not, the lock goes with the session: end it (the pool replaces it).
-            await _release(pool, conn, slots, None)
             raise
         token = self._held.set(conn)
         try:
@@ -330,28 +363,110 @@ class PostgresStore(Store):
             self._unlocking.add(unlocking)
             unlocking.add_done_callback(self._unlocking.discard)
 
+    async def _lock_and_lookup(
+        self, pool: AsyncConnectionPool, lock: int, tenant_id: str, mode: str, job_id: str
+    ) -> tuple[Connection, tuple[Any, ...] | None]:
+        """Take the job's lock, then look it up, on a connection kept until the unlock."""
+        attempt = 1
+        while True:
+            conn = await self._checkout(pool)
+            try:
+                cursor = await conn.execute(LOCK_AND_LOOKUP, (lock, tenant_id, mode, job_id))
+                return conn, await cursor.fetchone()
+            except BaseException as exc:
+                again = _run_again(exc, conn, attempt)
+                # Granted or not, the lock goes with the session: end it (the pool replaces it).
+                await _discard(pool, conn)
+                if not again:
+                    raise
+                attempt += 1
+
 
 async def _release(
     pool: AsyncConnectionPool,
-    conn: psycopg.AsyncConnection[Any],
+    conn: Connection,
     slots: asyncio.Semaphore,
     lock: int | None,
 ) -> None:
     """Unlock `lock` and give the connection back to `pool` (the one it came from, even if
     the store has closed since). With no lock to unlock, or when the unlock fails or is
     cancelled, end the session instead: that releases whatever it holds, and a connection
-    still holding a lock never goes back to the pool."""
+    still holding a lock never goes back to the pool. (A session the database ended took
+    its lock along.)"""
     unlocked = False
     try:
-        if lock is not None:
+        if lock is not None and not conn.closed:
             await conn.execute("SELECT pg_advisory_unlock(%s)", (lock,))
             unlocked = True
     except psycopg.Error as exc:
-        log.warning("closing a connection whose fetch lock could not be released: %s", exc)
+        if not conn.closed:
+            log.warning("closing a connection whose fetch lock could not be released: %s", exc)
     finally:
         try:
-            if not unlocked:
-                await conn.close()
-            await pool.putconn(conn)  # a closed connection is replaced
+            if unlocked:
+                await pool.putconn(conn)
+            else:
+                await _discard(pool, conn)
         finally:
             slots.release()
+
+
+async def _discard(pool: AsyncConnectionPool, conn: Connection) -> None:
+    """End the connection's session and hand it back: the pool replaces it."""
+    try:
+        await conn.close()
+    finally:
+        await pool.putconn(conn)
+
+
+def _run_again(exc: BaseException, conn: Connection, attempt: int) -> bool:
+    """Whether a statement that failed with `exc` on `conn` is to run again on another
+    connection: its session was ended by the database, and attempts are left."""
+    ended = isinstance(exc, psycopg.OperationalError) and conn.closed
+    if ended and attempt < _SESSION_ATTEMPTS:
+        log.warning(
+            "the database ended a session mid-statement; running it again on another",
+            extra={"error": type(exc).__name__, "attempt": attempt},
+        )
+        return True
+    return False
+
+
+def _ended_while_idle(conn: Connection) -> bool:
+    """Whether the database ended this idle session: with no statement under way, anything
+    to read on its socket is the server's FATAL message or the end of the stream."""
+    if conn.closed:
+        return True
+    try:
+        return _readable(conn.fileno())
+    except (psycopg.Error, OSError, ValueError):
+        return True
+
+
+if hasattr(select, "poll"):
+
+    def _readable(fd: int) -> bool:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+
+else:  # Windows: no poll(), and its select() has no limit on descriptor numbers
+
+    def _readable(fd: int) -> bool:
+        return bool(select.select([fd], [], [], 0)[0])
+
+
+async def _fetchone(cursor: Cursor) -> tuple[Any, ...] | None:
+    return await cursor.fetchone()
+
+
+async def _fetchall(cursor: Cursor) -> list[tuple[Any, ...]]:
+    return await cursor.fetchall()
+
+
+async def _nothing(cursor: Cursor) -> None:
+    return None
+
+
+async def _rowcount(cursor: Cursor) -> int:
+    return cursor.rowcount
