@@ -87,9 +87,6 @@ class Credentials(BaseModel):
                     raise ValueError(f"{name} is empty: leave it out to go without it")
         return values
 
-    def provided(self) -> bool:
-        return any(value is not None for value in self.__dict__.values())
-
     def secret_values(self) -> list[str]:
         """The plain secrets, for scrubbing cassettes and logs; never for display."""
         return [
@@ -193,8 +190,8 @@ class Connector(Generic[SettingsT, CredentialsT]):
     #: the way in these credentials chose (None for a connector that implements load_job).
     way_in: WayIn | None
     #: the status-to-error table of this instance's requests, and of its verify() request.
-    error_rules: Mapping[int | str, ErrorRule]
-    verify_error_rules: Mapping[int | str, ErrorRule]
+    error_rules: ErrorRules
+    verify_error_rules: ErrorRules
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -269,37 +266,31 @@ class Connector(Generic[SettingsT, CredentialsT]):
         try:
             self.way_in = self._choose_way()
             self.check_config()
-            allow_private = (
-                http.allow_private_network if http is not None else private_network_allowed()
-            )
             self.base_url = check_base_url(
                 self.settings.base_url or self.api_origin(),
                 connector=self.mode,
-                allow_private=allow_private,
+                allow_private=self._allow_private_network,
             )
             self.auth = self.make_auth()
         except EmbloyAtsError as exc:
             raise exc.locate(self.mode) from None
-        values = self._values()
         way_errors: ErrorEntries = self.way_in.errors if self.way_in is not None else {}
-        self.error_rules = {
-            key: rule.render(values) for key, rule in merge_rules(way_errors).items()
-        }
+        self.error_rules = self._rules(way_errors)
         check = self.way_in.verify if self.way_in is not None else None
         if check is None:
             self.verify_error_rules = self.error_rules
         else:
+            # No job in verify(): a 404 or 410 means the account, board or site is missing.
             missing = ErrorRule(
                 ConfigurationError, check.missing + " (HTTP {status})", hint=check.missing_hint
             )
-            layers: tuple[ErrorEntries, ...] = (
-                way_errors,
-                {404: missing, 410: missing},
-                check.errors,
-            )
-            self.verify_error_rules = {
-                key: rule.render(values) for key, rule in merge_rules(*layers).items()
-            }
+            no_such: ErrorEntries = {404: missing, 410: missing}
+            self.verify_error_rules = self._rules(way_errors, no_such, check.errors)
+
+    def _rules(self, *layers: ErrorEntries) -> ErrorRules:
+        """The core's table with `layers` over it, rendered with this instance's values."""
+        values = self._values()
+        return {key: rule.render(values) for key, rule in merge_rules(*layers).items()}
 
     @classmethod
     def _coerce(cls, model: type[Any], value: Any, kind: str) -> Any:
@@ -482,6 +473,11 @@ class Connector(Generic[SettingsT, CredentialsT]):
     # -- what callers use ---------------------------------------------------------------------
 
     @property
+    def _allow_private_network(self) -> bool:
+        http = self._http
+        return http.allow_private_network if http is not None else private_network_allowed()
+
+    @property
     def http(self) -> HttpClient:
         return self._http if self._http is not None else default_http_client()
 
@@ -538,13 +534,10 @@ class Connector(Generic[SettingsT, CredentialsT]):
     def checked_url(self, url: str, setting: str) -> str:
         """A URL the connector sends credentials to besides `base_url` (a token endpoint),
         refused on the same grounds: not https, a private address, credentials in it."""
-        allow_private = (
-            self._http.allow_private_network
-            if self._http is not None
-            else private_network_allowed()
-        )
         try:
-            return check_base_url(url, connector=self.mode, allow_private=allow_private)
+            return check_base_url(
+                url, connector=self.mode, allow_private=self._allow_private_network
+            )
         except ConfigurationError as exc:
             raise ConfigurationError(
                 f"setting {setting!r} is refused: {exc.message.replace('base_url', 'it')}",
