@@ -139,7 +139,7 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
             )
 
     async def _load_from_harvest(self, job_id: str) -> Job:
-        posts, fetched = await self._list("/v3/job_posts", "ids", [job_id], needed=True)
+        posts, fetched = await self._list("/v3/job_posts", "ids", [job_id], job_id, needed=True)
         if not posts:
             raise JobNotFound("has no such job post (Harvest answered an empty list)")
         post = next((p for p in posts if harvest.ref_id(p.get("id")) == job_id), None)
@@ -153,13 +153,14 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
             (ranges, f_ranges),
             (questions, f_qs),
         ) = await asyncio.gather(
-            self._list("/v3/jobs", "ids", [parent] if parent else [], needed=True),
-            self._list("/v3/job_post_locations", "job_post_ids", [job_id]),
-            self._list("/v3/pay_input_ranges", "job_post_ids", [job_id]),
+            self._list("/v3/jobs", "ids", [parent] if parent else [], job_id, needed=True),
+            self._list("/v3/job_post_locations", "job_post_ids", [job_id], job_id),
+            self._list("/v3/pay_input_ranges", "job_post_ids", [job_id], job_id),
             self._list(
                 "/v3/demographic_questions",
                 "demographic_question_set_ids",
                 [set_id] if set_id else [],
+                job_id,
             ),
         )
         job = next((j for j in jobs if harvest.ref_id(j.get("id")) == parent), {})
@@ -170,15 +171,19 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
             (inputs, f_ins),
             (options, f_opts),
         ) = await asyncio.gather(
-            self._list("/v3/departments", "ids", [department] if department else []),
-            self._list("/v3/offices", "ids", harvest.office_ids(job, locations)),
+            self._list("/v3/departments", "ids", [department] if department else [], job_id),
+            self._list("/v3/offices", "ids", harvest.office_ids(job, locations), job_id),
             self._list(
-                "/v3/pay_inputs", "ids", harvest.ref_ids([r.get("pay_input_id") for r in ranges])
+                "/v3/pay_inputs",
+                "ids",
+                harvest.ref_ids([r.get("pay_input_id") for r in ranges]),
+                job_id,
             ),
             self._list(
                 "/v3/demographic_answer_options",
                 "demographic_question_ids",
                 harvest.ref_ids([q.get("id") for q in questions]),
+                job_id,
             ),
         )
         answers = harvest.HarvestAnswers(
@@ -199,7 +204,7 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
         return self.new_job(external_id=job_id, fetched=everything, **fields)
 
     async def _list(
-        self, path: str, filter_name: str, ids: list[str], *, needed: bool = False
+        self, path: str, filter_name: str, ids: list[str], job_id: str, *, needed: bool = False
     ) -> tuple[list[dict[str, Any]], list[Fetched]]:
         """Every item of a v3 list filtered by ids (in chunks of 50, following `Link: next`).
 
@@ -213,7 +218,7 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
                 params: dict[str, str] = {filter_name: ",".join(ids[start : start + MAX_IDS])}
                 seen: set[str] = set()
                 for _ in range(MAX_PAGES):
-                    page = await self.get_json(path, job_id=None, params=params)
+                    page = await self.get_json(path, job_id=job_id, params=params)
                     fetched.append(page)
                     if not isinstance(page.data, list):
                         if needed:
@@ -231,8 +236,11 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
         except PermissionDenied:
             if needed:
                 raise
-            log.warning("Harvest refused %s (HTTP 403): grant its list scope to map it", path,
-                        extra={"connector": self.mode})  # fmt: skip
+            log.warning(
+                "Harvest refused %s (HTTP 403): grant its list scope to map it",
+                path,
+                extra={"connector": self.mode, "job_id": job_id},
+            )
         return items, fetched
 
     ways_in = (

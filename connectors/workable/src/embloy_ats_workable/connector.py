@@ -107,7 +107,6 @@ class WorkableConnector(Connector[WorkableSettings, WorkableCredentials]):
                 "/api/v1/widget/accounts/{subdomain}",
                 params={"details": "true"},
                 envelope=_published,
-                what="account's job list",
             ),
             mapper=lambda published: widget.job_fields(*published),
             verify=Verify(
