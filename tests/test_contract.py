@@ -39,6 +39,7 @@ from embloy_ats.contract import (
     WayIn,
     basic,
     bearer,
+    link_cursor,
     parsing,
 )
 from embloy_ats.errors import DEFAULT_ERRORS, fill, merge_rules
@@ -348,6 +349,36 @@ async def test_a_way_in_without_a_verify_request_cannot_verify() -> None:
     with pytest.raises(VerifyUnsupported):
         await keyed(http).verify()
     assert seen == []
+
+
+async def test_pages_follow_the_link_cursor_on_our_own_host_and_stop_at_a_loop() -> None:
+    links = {
+        None: '<https://evil.example/jobs?cursor=c1&token=x>; rel="next"',
+        "c1": '<https://api.example/jobs?cursor=c2>; rel="next", <https://api.example/x>; rel=last',
+        "c2": '<https://api.example/jobs?cursor=c1>; rel="next"',  # back to a page seen
+    }
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        link = links[request.url.params.get("cursor")]
+        return httpx.Response(200, json=[], headers={"Link": link})
+
+    connector = keyed(HttpClient(transport=httpx.MockTransport(handle)))
+    pages = connector.pages(
+        "/jobs", job_id=None, params={"ids": "1,2"}, following=link_cursor("cursor"), max_pages=9
+    )
+    assert len([page async for page in pages]) == 3
+    assert [str(r.url) for r in seen] == [
+        "https://api.example/jobs?ids=1%2C2",
+        "https://api.example/jobs?cursor=c1",
+        "https://api.example/jobs?cursor=c2",
+    ]
+    seen.clear()
+    capped = connector.pages(
+        "/jobs", job_id=None, params={"ids": "1"}, following=link_cursor("cursor"), max_pages=2
+    )
+    assert len([page async for page in capped]) == 2
 
 
 def test_describe_lists_the_ways_in() -> None:

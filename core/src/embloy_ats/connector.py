@@ -19,10 +19,11 @@ import hashlib
 import logging
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Generic, get_args, get_origin
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import (
     BaseModel,
@@ -113,6 +114,27 @@ class VerifyUnsupported(ConfigurationError):
     """The connector has no request that checks its configuration without a job id."""
 
     hint = "Check the connection by fetching a job you know instead (`embloy-ats fetch`)."
+
+
+#: gives the query of the page after `page`, or None on the last page.
+NextPage = Callable[[Fetched], Mapping[str, str] | None]
+_NEXT_LINK = re.compile(r"<([^>]*)>\s*;[^,]*?\brel=\"?next\"?", re.IGNORECASE)
+
+
+def link_cursor(name: str) -> NextPage:
+    """The next page from a `Link: <...>; rel="next"` header (RFC 8288): only its `name`
+    query parameter, sent alone on our own base URL, so a Link header can never send the
+    credentials to another host."""
+
+    def following(page: Fetched) -> Mapping[str, str] | None:
+        link = page.response.headers.get("link")
+        match = _NEXT_LINK.search(link) if link else None
+        if match is None:
+            return None
+        values = parse_qs(urlsplit(match.group(1)).query).get(name)
+        return {name: values[0]} if values and values[0] else None
+
+    return following
 
 
 def _config_error(mode: str, kind: str, exc: ValidationError) -> ConfigurationError:
@@ -638,6 +660,25 @@ class Connector(Generic[SettingsT, CredentialsT]):
         return await self.request_json(
             "GET", template, job_id=job_id, segments=segments, params=params, headers=headers
         )
+
+    async def pages(
+        self,
+        template: str,
+        *,
+        job_id: str | None,
+        params: Mapping[str, str],
+        following: NextPage,
+        max_pages: int,
+    ) -> AsyncIterator[Fetched]:
+        """A list endpoint page by page (`GET`): `following(page)` gives the next page's
+        query. Stops after `max_pages`, and at a query already sent (an ATS looping)."""
+        sent: list[Mapping[str, str]] = []
+        query: Mapping[str, str] | None = params
+        while query is not None and query not in sent and len(sent) < max_pages:
+            sent.append(query)
+            page = await self.get_json(template, job_id=job_id, params=query)
+            yield page
+            query = following(page)
 
     async def _ask(self, request: Request, job_id: str) -> tuple[Fetched, Any, str | None]:
         """One declared request: the answer (as `Job.raw` keeps it), the payload its envelope

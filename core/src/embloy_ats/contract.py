@@ -23,8 +23,10 @@ from embloy_ats.connector import (
     ConnectorSettings,
     Credentials,
     Fetched,
+    NextPage,
     NoCredentials,
     VerifyUnsupported,
+    link_cursor,
 )
 from embloy_ats.errors import (
     DEFAULT_ERRORS,
@@ -105,6 +107,7 @@ __all__ = [
     "JobStatus",
     "JsonValue",
     "Location",
+    "NextPage",
     "NoAuth",
     "NoCredentials",
     "OAuth2Token",
@@ -139,6 +142,7 @@ __all__ = [
     "geo",
     "html",
     "jsonapi",
+    "link_cursor",
     "model_validator",
     "parsing",
     "vocab",

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from collections.abc import Mapping
 from typing import Annotated, Any, Self
-from urllib.parse import parse_qs, urlsplit
 
 from embloy_ats.contract import (
     NUMERIC_ID,
@@ -38,6 +35,7 @@ from embloy_ats.contract import (
     SecretStr,
     Verify,
     WayIn,
+    link_cursor,
     model_validator,
 )
 
@@ -62,7 +60,8 @@ HARVEST_RATE_LIMIT = RateLimitPolicy(
 MAX_IDS = 50
 #: pages followed on one list endpoint before giving up (the lists here are small).
 MAX_PAGES = 10
-_NEXT_LINK = re.compile(r"<([^>]*)>\s*;[^,]*?\brel=\"?next\"?", re.IGNORECASE)
+#: v3 pages by the `cursor` of the `Link: next` URL, which must travel alone.
+_CURSOR = link_cursor("cursor")
 
 
 def _numeric(value: str) -> str:
@@ -215,10 +214,10 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
         fetched: list[Fetched] = []
         try:
             for start in range(0, len(ids), MAX_IDS):
-                params: dict[str, str] = {filter_name: ",".join(ids[start : start + MAX_IDS])}
-                seen: set[str] = set()
-                for _ in range(MAX_PAGES):
-                    page = await self.get_json(path, job_id=job_id, params=params)
+                chunk = {filter_name: ",".join(ids[start : start + MAX_IDS])}
+                async for page in self.pages(
+                    path, job_id=job_id, params=chunk, following=_CURSOR, max_pages=MAX_PAGES
+                ):
                     fetched.append(page)
                     if not isinstance(page.data, list):
                         if needed:
@@ -228,11 +227,6 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
                             )
                         break
                     items.extend(item for item in page.data if isinstance(item, dict))
-                    cursor = next_cursor(page.response.headers)
-                    if cursor is None or cursor in seen:
-                        break
-                    seen.add(cursor)
-                    params = {"cursor": cursor}  # v3: the cursor must travel alone
         except PermissionDenied:
             if needed:
                 raise
@@ -282,17 +276,3 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
             ),
         ),
     )
-
-
-def next_cursor(headers: Mapping[str, str]) -> str | None:
-    """The `cursor` of the `rel="next"` URL in a Link header (RFC 8288), if any.
-
-    Only the cursor is taken: the next page is asked for on our own base URL, so a Link
-    header can never send the token to another host.
-    """
-    link = headers.get("link") or headers.get("Link")
-    match = _NEXT_LINK.search(link) if link else None
-    if match is None:
-        return None
-    cursors = parse_qs(urlsplit(match.group(1)).query).get("cursor")
-    return cursors[0] if cursors and cursors[0] else None
