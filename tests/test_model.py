@@ -106,6 +106,32 @@ def test_non_http_urls_are_refused() -> None:
     assert job(apply_url=" https://x.example/apply ").apply_url == "https://x.example/apply"
 
 
+ATS_TEXT = "zq7atstext"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: job(posting_url=f"javascript:{ATS_TEXT}"),
+        lambda: job(apply_url=f"ftp://{ATS_TEXT}.example/"),
+        lambda: job(applicant_location_requirements=(ATS_TEXT,)),
+        lambda: job(external_id=ATS_TEXT, slug="greenhouse__1"),
+        lambda: job(title=None, company=ATS_TEXT),
+        lambda: Location(country_code=ATS_TEXT),
+        lambda: Compensation(currency=ATS_TEXT),
+        lambda: Question(id="q", label=ATS_TEXT, type=QuestionType.LINK, options=ATS_TEXT),
+    ],
+)
+def test_a_refused_value_is_never_quoted(build: Any) -> None:
+    """Values come from the ATS: a validation error names the field and the rule, never the
+    value (it may be a candidate's data, or a secret the ATS echoed)."""
+    with pytest.raises(ValidationError) as caught:
+        build()
+    assert ATS_TEXT not in str(caught.value)
+    assert ATS_TEXT not in repr(caught.value)
+    assert ATS_TEXT not in str(caught.value.errors(include_url=False, include_input=False))
+
+
 def test_unknown_enum_values_fall_back() -> None:
     assert JobStatus.parse("Paused") is JobStatus.UNKNOWN
     assert JobStatus.parse("OPEN") is JobStatus.OPEN

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from embloy_ats import EmploymentType, WorkplaceType, geo, vocab
+from embloy_ats import (
+    Compensation,
+    CompensationKind,
+    EmploymentType,
+    PayInterval,
+    PayloadError,
+    QuestionCategory,
+    QuestionType,
+    WorkplaceType,
+    geo,
+    parsing,
+    vocab,
+)
 from embloy_ats.html import (
     _BLOCK_TAGS,
     decode_entities_once,
@@ -102,6 +115,70 @@ def test_tolerant_readers_for_links_and_pay_ranges() -> None:
         assert parsing.http_url(odd) is None
     assert parsing.amount_range(Decimal(9), Decimal(3)) == (Decimal(3), Decimal(9))
     assert parsing.amount_range(None, Decimal(3)) == (None, Decimal(3))
+
+
+@pytest.mark.parametrize(
+    ("words", "interval"),
+    [
+        # Recruitee `salary.period`, Teamtailor `salary-time-unit`, Lever `interval`, Ashby
+        ("year", PayInterval.YEAR), ("month", PayInterval.MONTH), ("hour", PayInterval.HOUR),
+        ("per hour", PayInterval.HOUR), ("Yearly", PayInterval.YEAR),
+        ("annually", PayInterval.YEAR), ("one_time", PayInterval.ONE_TIME),
+        ("once", PayInterval.ONE_TIME), ("per-year-salary", PayInterval.YEAR),
+        ("per-day-wage", PayInterval.DAY), ("one-time", PayInterval.ONE_TIME),
+        ("1 YEAR", PayInterval.YEAR), ("1 WEEK", PayInterval.WEEK), ("NONE", None),
+        ("2 WEEK", None), ("fortnightly", None), ("", None), (None, None), (12, None),
+    ],
+)  # fmt: skip
+def test_pay_interval_vocabulary(words: object, interval: PayInterval | None) -> None:
+    assert vocab.pay_interval(words) is interval
+
+
+def test_requirement_vocabulary() -> None:
+    assert [vocab.requirement(v) for v in ("required", " Optional ", "off", "resume_required")] == [
+        "required", "optional", "off", "required",
+    ]  # fmt: skip
+    for odd in ("mandatory", "", None, 1, "required_maybe"):
+        assert vocab.requirement(odd) is None
+
+
+def test_salary_reads_an_ats_pay_range() -> None:
+    (pay,) = parsing.salary("90,000", 60000, currency="eur", interval=PayInterval.YEAR, raw=" x ")
+    assert pay == Compensation(
+        kind=CompensationKind.SALARY, min_amount=Decimal(60000), max_amount=Decimal(90000),
+        currency="EUR", interval=PayInterval.YEAR, raw="x",
+    )  # fmt: skip
+    (open_ended,) = parsing.salary(None, "50", currency="Euro-ish")
+    assert (open_ended.min_amount, open_ended.max_amount, open_ended.currency) == (
+        None, Decimal(50), None,
+    )  # fmt: skip
+    assert parsing.salary(None, "n/a", currency="EUR") == ()
+    assert parsing.salary(-5, True) == ()
+
+
+def test_standard_questions_are_the_fields_a_job_switches_on() -> None:
+    fields = (
+        ("cv", "cv", "CV", QuestionType.FILE),
+        ("phone", "phone", "Phone", QuestionType.PHONE),
+        ("photo", "photo", "Photo", QuestionType.FILE),
+        ("letter", "letter", "Letter", QuestionType.LONG_TEXT),
+    )
+    found = parsing.standard_questions(fields, {"cv": "required", "phone": "optional",
+                                                "photo": "off", "letter": 7})  # fmt: skip
+    assert [(q.id, q.required, q.category, q.source_type) for q in found] == [
+        ("cv", True, QuestionCategory.STANDARD, "cv"),
+        ("phone", False, QuestionCategory.STANDARD, "phone"),
+    ]
+
+
+def test_require_id_refuses_another_job_without_quoting_it() -> None:
+    assert parsing.require_id({"id": 7}, "id", "7") == "7"
+    assert parsing.require_id({"id": "ABC"}, "id", "abc", casefold=True) == "ABC"
+    with pytest.raises(PayloadError, match="answered another offer when asked for this one") as e:
+        parsing.require_id({"slug": "secret-ish-slug"}, "slug", "mine", what="offer")
+    assert "secret-ish" not in str(e.value)
+    with pytest.raises(PayloadError, match="answered an offer without 'id'"):
+        parsing.require_id({"id": " "}, "id", "1", what="offer")
 
 
 class _Reference(HTMLParser):

@@ -27,6 +27,7 @@ from embloy_ats import (
     QuestionType,
     RateLimited,
     RequestRejected,
+    UpstreamError,
     Visibility,
     WorkplaceType,
 )
@@ -335,11 +336,14 @@ async def test_job_posting_info_with_sections_surveys_and_hourly_pay() -> None:
 
 @pytest.mark.vcr("info_not_found.yaml")
 async def test_success_false_not_found_is_job_not_found() -> None:
-    with pytest.raises(JobNotFound, match="job_posting_not_found") as caught:
+    with pytest.raises(JobNotFound, match="no such job posting") as caught:
         await keyed().fetch_job(UNKNOWN)
     assert (caught.value.status_code, caught.value.request_id) == (
         200, "01JZQ4R7M2X8C5V9B3N6T1K0PA",
     )  # fmt: skip
+    # Ashby's code is kept for the operator, outside the message (it is Ashby's text).
+    assert caught.value.upstream_code == "job_posting_not_found"
+    assert "job_posting_not_found" not in str(caught.value)
 
 
 @pytest.mark.vcr("info_bad_key.yaml")
@@ -365,46 +369,51 @@ async def test_request_is_a_basic_authenticated_post_with_the_posting_id() -> No
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "error", "words"),
+    ("status", "body", "error", "words", "code"),
     [
-        (401, b"", AuthenticationFailed, "HTTP 401"),
+        (401, b"", AuthenticationFailed, "HTTP 401", None),
         (401, {"success": False, "errorInfo": {"code": "missing_api_key"}}, AuthenticationFailed,
-         "HTTP 401"),
-        (403, b"Forbidden", AuthenticationFailed, "HTTP 403"),
+         "HTTP 401", "missing_api_key"),
+        (403, b"Forbidden", AuthenticationFailed, "HTTP 403", None),
         (403, {"success": False, "errors": ["missing_endpoint_permission"],
                "errorInfo": {"code": "missing_endpoint_permission", "requestId": "01ABC"}},
-         PermissionDenied, "missing_endpoint_permission"),
+         PermissionDenied, "lacks a permission", "missing_endpoint_permission"),
         (200, {"success": False, "errorInfo": {"code": "missing_endpoint_permission"}},
-         PermissionDenied, "lacks a permission"),
+         PermissionDenied, "lacks a permission", "missing_endpoint_permission"),
         (200, {"success": False, "errorInfo": {"code": "invalid_api_key"}}, AuthenticationFailed,
-         "invalid_api_key"),
+         "rejected the API key", "invalid_api_key"),
         (200, {"success": False, "errorInfo": {"code": "unauthorized"}}, AuthenticationFailed,
-         "unauthorized"),
+         "rejected the API key", "unauthorized"),
         (200, {"success": False, "errors": ["Rate limit exceeded"],
-               "errorInfo": {"code": "rate_limit_exceeded"}}, RateLimited, "rate_limit_exceeded"),
+               "errorInfo": {"code": "rate_limit_exceeded"}}, RateLimited, "rate-limiting",
+         "rate_limit_exceeded"),
         (200, {"success": False, "errors": ["Concurrent limit exceeded"]}, RateLimited,
-         "concurrent_limit_exceeded"),
+         "rate-limiting", "concurrent_limit_exceeded"),
         (200, {"success": False, "errorInfo": {"code": "invalid_input",
                                                 "message": "Request payload is malformed"}},
-         RequestRejected, "invalid_input"),
+         RequestRejected, "refused the request as invalid", "invalid_input"),
         (200, {"success": False, "errorInfo": {"code": "something_new"}}, RequestRejected,
-         "does not know"),
-        (200, {"success": False}, PayloadError, "without an error code"),
-        (200, {"success": True, "results": {}}, JobNotFound, "no job posting"),
-        (200, {"success": True, "results": None}, JobNotFound, "no job posting"),
+         "does not know", "something_new"),
+        (200, {"success": False}, PayloadError, "without an error code", None),
+        (200, {"success": True, "results": {}}, JobNotFound, "no job posting", None),
+        (200, {"success": True, "results": None}, JobNotFound, "no job posting", None),
         (200, {"success": True, "results": {"id": KOVO, "title": "Other"}}, PayloadError,
-         "when asked for"),
-        (200, {"success": True, "results": {"id": HYBRID}}, PayloadError, "'title'"),
-        (200, ["not", "an", "object"], PayloadError, "a JSON object"),
+         "when asked for", None),
+        (200, {"success": True, "results": {"id": HYBRID}}, PayloadError, "'title'", None),
+        (200, ["not", "an", "object"], PayloadError, "a JSON object", None),
     ],
 )  # fmt: skip
 async def test_ashby_errors_map_to_typed_errors(
-    status: int, body: Any, error: type[Exception], words: str
+    status: int, body: Any, error: type[Exception], words: str, code: str | None
 ) -> None:
     _, connector = answering(body, status)
     with pytest.raises(error, match=words) as caught:
         await connector.fetch_job(HYBRID)
     assert KEY not in str(caught.value)
+    assert isinstance(caught.value, UpstreamError)
+    assert caught.value.upstream_code == code
+    if code is not None:  # Ashby's code is Ashby's text: kept for the log, not shown
+        assert code not in str(caught.value)
 
 
 async def test_upstream_words_never_reach_the_message() -> None:
@@ -613,6 +622,7 @@ MALFORMED = ("12345", "691c4294855e4ab9b6d98d70c6e09866", "{691c4294-855e-4ab9-b
 
 class TestAshbyPostingApiConformance(ConnectorConformance):
     mode = "ashby"
+    way_in = "public Posting API"
     settings = {"job_board_name": "kovo"}
     cassette_dir = CASSETTES / "ashby"
     known_job = (KOVO, "board_kovo.yaml")
@@ -623,6 +633,7 @@ class TestAshbyPostingApiConformance(ConnectorConformance):
 
 class TestAshbyJobPostingInfoConformance(ConnectorConformance):
     mode = "ashby"
+    way_in = "authenticated API"
     credentials = {"api_key": KEY}
     cassette_dir = CASSETTES / "ashby"
     known_job = (HYBRID, "info_found_hybrid.yaml")

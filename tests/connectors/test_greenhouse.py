@@ -217,6 +217,7 @@ async def test_any_json_gives_a_job_or_a_payload_error(body: object) -> None:
 
 class TestGreenhouseConformance(ConnectorConformance):
     mode = "greenhouse"
+    way_in = "Job Board API"
     settings = {"board_token": "gongio"}
     cassette_dir = CASSETTES / "greenhouse"
     known_job = ("4679941006", "found_gongio_4679941006.yaml")
@@ -830,6 +831,7 @@ async def test_any_harvest_json_gives_a_job_or_a_payload_error(world: dict[str, 
 
 class TestGreenhouseHarvestConformance(ConnectorConformance):
     mode = "greenhouse"
+    way_in = "Harvest API v3"
     settings: ClassVar[Mapping[str, str]] = {}
     credentials: ClassVar[Mapping[str, str]] = HARVEST_CREDENTIALS
     cassette_dir = CASSETTES / "greenhouse"

@@ -28,6 +28,7 @@ from embloy_ats import (
     QuestionType,
     Visibility,
     WorkplaceType,
+    vocab,
 )
 from embloy_ats.auth import AuthKind
 from embloy_ats.testing.conformance import ConnectorConformance
@@ -604,8 +605,10 @@ def test_posting_states(
         (None, None),
     ],
 )
-def test_pay_intervals(interval: Any, expected: PayInterval | None) -> None:
-    assert posting.pay_interval(interval) is expected
+def test_lever_pay_intervals_are_read_by_the_shared_vocabulary(
+    interval: Any, expected: PayInterval | None
+) -> None:
+    assert vocab.pay_interval(interval) is expected
 
 
 def test_salary_range_bounds_are_ordered_and_currency_checked() -> None:
@@ -819,6 +822,7 @@ async def test_any_authenticated_json_gives_a_job_or_a_payload_error(
 
 class TestLeverDataApiConformance(ConnectorConformance):
     mode = "lever"
+    way_in = "authenticated API"
     settings = {"region": "global"}
     credentials = API_KEY
     cassette_dir = LEVER
@@ -832,6 +836,7 @@ class TestLeverDataApiConformance(ConnectorConformance):
 
 class TestLeverPostingsApiConformance(ConnectorConformance):
     mode = "lever"
+    way_in = "public Postings API"
     settings = {"site": "leverdemo"}
     cassette_dir = LEVER
     known_job = ("6d5cbe7f-e551-4ae1-b052-08a48f651993", "v0_found_leverdemo_6d5cbe7f.yaml")

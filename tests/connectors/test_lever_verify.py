@@ -9,24 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from embloy_ats import (
-    AuthenticationFailed,
-    ConfigurationError,
-    EmbloyAtsError,
-    JobNotFound,
-    PermissionDenied,
-)
+from embloy_ats import ConfigurationError, PermissionDenied
 from embloy_ats_lever import LeverConnector
 
 from tests.conftest import FakeAts
 
 API_KEY = "lever-key-9d2Rk"
 ACCESS_TOKEN = "lever-access-4tPq"
-ERRORS: list[tuple[int, type[EmbloyAtsError]]] = [
-    (401, AuthenticationFailed),
-    (403, PermissionDenied),
-    (404, ConfigurationError),
-]
 
 
 def connector(
@@ -83,27 +72,23 @@ async def test_public_verify_lists_one_posting_of_the_site() -> None:
     assert "authorization" not in request.headers
 
 
-@pytest.mark.parametrize(("status", "error"), ERRORS)
-async def test_authenticated_verify_maps_the_status(
-    status: int, error: type[EmbloyAtsError]
-) -> None:
-    fake = FakeAts(lambda request: httpx.Response(status, json={"code": "x"}))
-    with pytest.raises(error) as caught:
+# Every final status of both ways is checked by the conformance suite (error table, verify);
+# these are Lever's own words for them.
+
+
+async def test_authenticated_verify_403_asks_for_read_access_to_postings() -> None:
+    fake = FakeAts(lambda request: httpx.Response(403, json={"code": "x"}))
+    with pytest.raises(PermissionDenied) as caught:
         await connector(fake, {}, {"api_key": API_KEY}).verify()
-    assert not isinstance(caught.value, JobNotFound)
-    assert caught.value.job_id is None
+    assert "read access to postings" in caught.value.hint
     assert API_KEY not in str(caught.value)
     assert [r.url.path for r in fake.requests] == ["/v1/postings"]
-    if status == 403:
-        assert "read access to postings" in caught.value.hint
 
 
-@pytest.mark.parametrize(("status", "error"), ERRORS)
-async def test_public_verify_maps_the_status(status: int, error: type[EmbloyAtsError]) -> None:
+async def test_public_verify_404_names_the_job_site() -> None:
     body = {"ok": False, "error": "Document not found"}
-    fake = FakeAts(lambda request: httpx.Response(status, json=body))
-    with pytest.raises(error) as caught:
+    fake = FakeAts(lambda request: httpx.Response(404, json=body))
+    with pytest.raises(ConfigurationError) as caught:
         await connector(fake, {"site": "nosuchsite"}).verify()
-    assert not isinstance(caught.value, JobNotFound)
-    if status == 404:
-        assert "no job site 'nosuchsite'" in caught.value.message
+    assert "no job site 'nosuchsite'" in caught.value.message
+    assert "Document not found" not in str(caught.value)

@@ -540,6 +540,7 @@ async def test_any_json_gives_a_job_or_a_payload_error(
 
 class TestRecruiteePublicConformance(ConnectorConformance):
     mode = "recruitee"
+    way_in = "careers-site API"
     settings = {"company": "acme"}
     cassette_dir = CASSETTES / "recruitee"
     known_job = ("2700825", "found_public_2700825.yaml")
@@ -550,6 +551,7 @@ class TestRecruiteePublicConformance(ConnectorConformance):
 
 class TestRecruiteeAtsConformance(ConnectorConformance):
     mode = "recruitee"
+    way_in = "ATS API"
     settings = ATS_SETTINGS
     credentials = {"api_token": TOKEN}
     cassette_dir = CASSETTES / "recruitee"

@@ -608,6 +608,7 @@ async def test_any_json_gives_a_job_or_a_payload_error(body: object) -> None:
 
 class TestTeamtailorConformance(ConnectorConformance):
     mode = "teamtailor"
+    way_in = "API v1"
     settings = {"region": "eu"}
     credentials = CREDENTIALS
     cassette_dir = CASSETTES / "teamtailor"

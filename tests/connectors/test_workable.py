@@ -741,6 +741,7 @@ def test_cli_fetches_both_ways_from_a_server_serving_real_payloads(local_workabl
 
 class TestWorkableSpiConformance(ConnectorConformance):
     mode = "workable"
+    way_in = "SPI v3"
     settings = {"subdomain": "example"}
     credentials = {"access_token": TOKEN}
     cassette_dir = CASSETTES / "workable"
@@ -752,6 +753,7 @@ class TestWorkableSpiConformance(ConnectorConformance):
 
 class TestWorkablePublicConformance(ConnectorConformance):
     mode = "workable"
+    way_in = "public widget API"
     settings = {"subdomain": "zaelab"}
     cassette_dir = CASSETTES / "workable"
     known_job = ("DD136DD7E7", "found_widget_zaelab.yaml")

@@ -261,7 +261,7 @@ def test_a_generated_connector_passes_the_conformance_suite_once_filled(
     mapping = workspace / MAPPING
     text = mapping.read_text(encoding="utf-8")
     filled = text.replace(
-        '    raise ConfigurationError(UNFILLED, connector="acme_kit", hint=HINT)\n',
+        "    raise ConfigurationError(UNFILLED, hint=HINT)\n",
         '    return {"title": payload.get("name"), "description_html": payload.get("body")}\n',
     )
     assert filled != text

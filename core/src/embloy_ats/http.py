@@ -27,18 +27,16 @@ from embloy_ats import metrics
 from embloy_ats.clock import SYSTEM_CLOCK, Clock
 from embloy_ats.engine import AiohttpPool
 from embloy_ats.errors import (
-    AuthenticationFailed,
+    DEFAULT_ERRORS,
     ConfigurationError,
     EmbloyAtsError,
-    JobNotFound,
+    ErrorRules,
     PayloadError,
-    PermissionDenied,
     RateLimited,
-    RequestRejected,
-    UnexpectedRedirect,
     UpstreamError,
     UpstreamTimeout,
     UpstreamUnavailable,
+    error_for_status,
 )
 from embloy_ats.ratelimit import RateBudgetSpent, RateLimiter, RateLimitPolicy
 from embloy_ats.validation import private_network_allowed
@@ -88,6 +86,8 @@ class RequestContext:
     rate_limit_key: str = ""
     #: overrides the client's body cap (an ATS that answers a whole board at once).
     max_body_bytes: int | None = None
+    #: what a final status means: the connector's entries over the core's table.
+    errors: ErrorRules = field(default_factory=lambda: DEFAULT_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -457,25 +457,14 @@ class HttpClient:
             request_id=response.request_id,
         )
 
-    def _final(self, response: Response, ctx: RequestContext) -> UpstreamError:
-        status = response.status_code
-        common: dict[str, Any] = {
-            "connector": ctx.connector,
-            "job_id": ctx.job_id,
-            "status_code": status,
-            "request_id": response.request_id,
-        }
-        if 300 <= status < 400:
-            return UnexpectedRedirect(f"answered with a redirect (HTTP {status})", **common)
-        if status == 401:
-            return AuthenticationFailed("rejected the credentials (HTTP 401)", **common)
-        if status == 403:
-            return PermissionDenied("refused access (HTTP 403)", **common)
-        if status in (404, 410):
-            return JobNotFound(f"has no such job (HTTP {status})", **common)
-        if 400 <= status < 500:
-            return RequestRejected(f"refused the request (HTTP {status})", **common)
-        return UpstreamUnavailable(f"failed (HTTP {status})", **common)
+    def _final(self, response: Response, ctx: RequestContext) -> EmbloyAtsError:
+        return error_for_status(
+            response.status_code,
+            ctx.errors,
+            connector=ctx.connector,
+            job_id=ctx.job_id,
+            request_id=response.request_id,
+        )
 
 
 _default_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HttpClient] = (

@@ -218,7 +218,10 @@ class QuestionCategory(StrEnum):
     DEMOGRAPHIC = "demographic"
 
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+# Values come from the ATS: a refused one is never quoted, in our messages or pydantic's.
+_FROZEN = ConfigDict(
+    frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True
+)
 
 
 def http_url(value: str | None) -> str | None:
@@ -229,7 +232,7 @@ def http_url(value: str | None) -> str | None:
     if not text:
         return None
     if not is_http_url(text):
-        raise ValueError(f"not an http(s) URL: {text[:80]!r}")
+        raise ValueError("not an http(s) URL")
     return text
 
 
@@ -247,7 +250,7 @@ class Location(BaseModel):
     @classmethod
     def _iso_country(cls, value: str | None) -> str | None:
         if value is not None and not is_country_code(value):
-            raise ValueError(f"not an ISO 3166-1 alpha-2 country code: {value!r}")
+            raise ValueError("not an ISO 3166-1 alpha-2 country code")
         return value
 
 
@@ -265,7 +268,7 @@ class Compensation(BaseModel):
     @classmethod
     def _iso_currency(cls, value: str | None) -> str | None:
         if value is not None and currency_code(value) != value:
-            raise ValueError(f"not an ISO 4217 currency code: {value!r}")
+            raise ValueError("not an ISO 4217 currency code")
         return value
 
     @model_validator(mode="after")
@@ -304,7 +307,7 @@ class Question(BaseModel):
 class Job(BaseModel):
     """A job posting as Embloy needs it, whatever ATS it came from."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     schema_version: int = SCHEMA_VERSION
     connector: str = Field(min_length=1)
@@ -369,7 +372,7 @@ class Job(BaseModel):
     def _countries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for code in value:
             if not is_country_code(code):
-                raise ValueError(f"not an ISO 3166-1 alpha-2 country code: {code!r}")
+                raise ValueError("not an ISO 3166-1 alpha-2 country code")
         return tuple(dict.fromkeys(value))
 
     @model_validator(mode="after")
@@ -378,7 +381,7 @@ class Job(BaseModel):
         if not self.slug:
             object.__setattr__(self, "slug", expected)
         elif self.slug != expected:
-            raise ValueError(f"slug must be {expected!r}, got {self.slug!r}")
+            raise ValueError("slug must be '<connector>__<external_id>'")
         if not self.description_text and self.description_html:
             text = html_to_text(self.description_html, clean=True)  # sanitised by _sanitise
             object.__setattr__(self, "description_text", text)

@@ -7,17 +7,17 @@ postal-address and compensation-tier shapes; those live here.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from embloy_ats import geo, parsing, vocab
-from embloy_ats.model import (
+from embloy_ats.contract import (
     Compensation,
     CompensationKind,
     Location,
-    PayInterval,
     Visibility,
     WorkplaceType,
+    geo,
+    parsing,
+    vocab,
 )
 
 _COMPENSATION_KINDS = {
@@ -28,8 +28,6 @@ _COMPENSATION_KINDS = {
     "equity": CompensationKind.EQUITY,
     "commission": CompensationKind.COMMISSION,
 }
-# Ashby writes intervals as "1 YEAR", "1 HOUR"... and "NONE" for one-off components.
-_INTERVAL = re.compile(r"1\s+(HOUR|DAY|WEEK|MONTH|YEAR)", re.IGNORECASE)
 # Names Ashby has used for "show pay to applicants" (posting API, docs, recorded answer).
 _DISPLAY_FLAGS = (
     "shouldDisplayCompensationOnJobPostings",
@@ -125,11 +123,7 @@ def _component(component: dict[str, Any], tier_title: str | None) -> Compensatio
         min_amount=low,
         max_amount=high,
         currency=geo.currency_code(parsing.text(component.get("currencyCode"))),
-        interval=_interval(component.get("interval")),
+        # Ashby writes intervals as "1 YEAR", "1 HOUR"... and "NONE" for one-off components.
+        interval=vocab.pay_interval(component.get("interval")),
         raw=raw,
     )
-
-
-def _interval(value: Any) -> PayInterval | None:
-    match = _INTERVAL.fullmatch(parsing.text(value) or "")
-    return PayInterval(match.group(1).lower()) if match else None

@@ -6,23 +6,26 @@ Ashby answers what would be a 4xx with HTTP 200 and `{"success": false, "errorIn
 key without the endpoint's permission HTTP 403 with `missing_endpoint_permission`
 ("Authentication"). Codes are matched by family, because Ashby documents examples, not a
 closed list: `*_not_found`, `*rate_limit*`, `*permission*`, `*api_key*`/`unauthorized`,
-`invalid_*`. Messages quote a code only when it matched a family (our words, not Ashby's).
+`invalid_*`. Messages are our words; the code goes to the error's `upstream_code`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, NoReturn
+from typing import Any
 
-from embloy_ats import parsing
-from embloy_ats.errors import (
+from embloy_ats.contract import (
+    Asked,
     AuthenticationFailed,
+    EmbloyAtsError,
     JobNotFound,
+    JsonValue,
     PayloadError,
     PermissionDenied,
     RateLimited,
     RequestRejected,
     UpstreamError,
+    parsing,
 )
 
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -69,53 +72,66 @@ def _request_id(body: dict[str, Any]) -> str | None:
     return value if value is not None and _REQUEST_ID.fullmatch(value) else None
 
 
-def raise_error_envelope(
-    body: dict[str, Any],
-    *,
-    status: int,
-    connector: str,
-    job_id: str | None,
-    request_id: str | None,
-) -> NoReturn:
-    """Raise the typed error for an Ashby `success: false` answer (HTTP 200, 401 or 403)."""
-    common: dict[str, Any] = {
-        "connector": connector,
-        "job_id": job_id,
-        "status_code": status,
-        "request_id": request_id or _request_id(body),
-    }
+def error_for(body: dict[str, Any], status: int | None = None) -> UpstreamError:
+    """The typed error of an Ashby error answer: `success: false` (HTTP 200), or a rejected
+    key (`status` 401 or 403, whose body may not even be JSON)."""
     codes = error_codes(body)
-    families = [(code, _family(code)) for code in codes]
-    known = [(code, family) for code, family in families if family is not None]
+    known = [(code, family) for code, family in ((c, _family(c)) for c in codes) if family]
+    common: dict[str, Any] = {"status_code": status, "request_id": _request_id(body)}
     if status in (401, 403):
         denied = [code for code, family in known if family is PermissionDenied]
         if status == 403 and denied:
-            raise PermissionDenied(
-                f"refused access: the API key lacks a permission (code {denied[0]!r})",
+            return PermissionDenied(
+                "refused access: the API key lacks a permission",
                 hint=_PERMISSION_HINT,
+                upstream_code=denied[0],
                 **common,
             )
-        raise AuthenticationFailed(
+        return AuthenticationFailed(
             f"rejected the API key (HTTP {status}): it is missing, wrong or deactivated",
+            upstream_code=codes[0] if codes else None,
             **common,
         )
     if not known:
         if codes:
-            raise RequestRejected(
-                "refused the request with an error code this connector does not know", **common
+            return RequestRejected(
+                "refused the request with an error code this connector does not know",
+                upstream_code=codes[0],
+                **common,
             )
-        raise PayloadError("answered success: false without an error code", **common)
+        return PayloadError("answered success: false without an error code", **common)
     code, family = known[0]
+    common["upstream_code"] = code
     if family is JobNotFound:
-        raise JobNotFound(f"has no such job posting (code {code!r})", **common)
+        return JobNotFound("has no such job posting", **common)
     if family is RateLimited:
-        raise RateLimited(f"is rate-limiting this API key (code {code!r})", **common)
+        return RateLimited("is rate-limiting this API key", **common)
     if family is PermissionDenied:
-        raise PermissionDenied(
-            f"refused access: the API key lacks a permission (code {code!r})",
-            hint=_PERMISSION_HINT,
-            **common,
+        return PermissionDenied(
+            "refused access: the API key lacks a permission", hint=_PERMISSION_HINT, **common
         )
     if family is AuthenticationFailed:
-        raise AuthenticationFailed(f"rejected the API key (code {code!r})", **common)
-    raise RequestRejected(f"refused the request as invalid (code {code!r})", **common)
+        return AuthenticationFailed("rejected the API key", **common)
+    return RequestRejected("refused the request as invalid", **common)
+
+
+def key_rejected(status: int, body: JsonValue | None) -> EmbloyAtsError:
+    """Ashby answers a missing key with 401 and a wrong, deactivated or underprivileged one
+    with 403; the body (when JSON) tells a missing permission from a bad key."""
+    return error_for(parsing.obj(body), status)
+
+
+def succeeded(data: JsonValue) -> dict[str, Any]:
+    """The answer, unless it is Ashby's `success: false` envelope."""
+    if isinstance(data, dict) and data.get("success") is False:
+        raise error_for(data)
+    return parsing.obj(data)
+
+
+def posting(data: JsonValue, asked: Asked) -> dict[str, Any]:
+    """`jobPosting.info`'s `results`; success with none means the posting is unknown."""
+    body = succeeded(parsing.require_object(data, what="an answer"))
+    results = body.get("results")
+    if results is None or results == {}:
+        raise JobNotFound("answered success with no job posting")
+    return parsing.require_object(results, what="a posting")

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from embloy_ats import parsing, vocab
-from embloy_ats.html import html_to_text
-from embloy_ats.model import (
+from embloy_ats.contract import (
     JobStatus,
     Question,
     QuestionCategory,
     QuestionOption,
     QuestionType,
+    html,
+    parsing,
+    vocab,
 )
 
 from embloy_ats_ashby import common
@@ -120,8 +121,8 @@ def _question(entry: dict[str, Any], category: QuestionCategory | None) -> Quest
     )
     description = parsing.text(entry.get("descriptionPlain"))
     if description is None:
-        html = parsing.text(entry.get("descriptionHtml"))
-        description = html_to_text(html) if html else None
+        markup = parsing.text(entry.get("descriptionHtml"))
+        description = html.html_to_text(markup) if markup else None
     if category is None:
         standard = key.startswith(SYSTEM_FIELD_PREFIX)
         category = QuestionCategory.STANDARD if standard else QuestionCategory.CUSTOM

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from embloy_ats import parsing, vocab
-from embloy_ats.model import JobStatus
+from embloy_ats.contract import (
+    JobStatus,
+    parsing,
+    vocab,
+)
 
 from embloy_ats_ashby import common
 

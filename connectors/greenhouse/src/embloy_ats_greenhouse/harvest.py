@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from embloy_ats import geo, parsing, vocab
-from embloy_ats.model import (
+from embloy_ats.contract import (
+    NUMERIC_ID,
     Compensation,
     JobStatus,
     Question,
@@ -22,8 +22,10 @@ from embloy_ats.model import (
     QuestionOption,
     QuestionType,
     Visibility,
+    geo,
+    parsing,
+    vocab,
 )
-from embloy_ats.validation import NUMERIC_ID
 
 from embloy_ats_greenhouse.job_board import (
     ATTACHMENT_TYPES,

@@ -9,9 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from embloy_ats import geo, parsing, vocab
-from embloy_ats.html import decode_entities_once
-from embloy_ats.model import (
+from embloy_ats.contract import (
     Compensation,
     CompensationKind,
     JobStatus,
@@ -22,6 +20,10 @@ from embloy_ats.model import (
     QuestionType,
     Visibility,
     WorkplaceType,
+    geo,
+    html,
+    parsing,
+    vocab,
 )
 
 # Greenhouse's documented attachment types for resume and cover letter uploads.
@@ -63,7 +65,7 @@ def job_fields(payload: dict[str, Any]) -> dict[str, Any]:
         "company": parsing.text(payload.get("company_name")),
         "requisition_code": parsing.text(payload.get("requisition_id")),
         "language": parsing.text(payload.get("language")),
-        "description_html": decode_entities_once(content),
+        "description_html": html.decode_entities_once(content),
         # The Job Board API only serves published, public posts.
         "status": JobStatus.OPEN,
         "visibility": Visibility.PUBLIC,
@@ -172,7 +174,7 @@ def _question(group: dict[str, Any]) -> Question | None:
     return Question(
         id=name,
         label=label,
-        description=decode_entities_once(description) if description else None,
+        description=html.decode_entities_once(description) if description else None,
         type=kind,
         required=parsing.flag(group.get("required")) or False,
         options=options,

@@ -9,26 +9,19 @@ from __future__ import annotations
 
 import html
 import re
-from decimal import Decimal
 from typing import Any
 
-from embloy_ats import geo, parsing, vocab
-from embloy_ats.model import Compensation, CompensationKind, Location, PayInterval, WorkplaceType
+from embloy_ats.contract import (
+    Compensation,
+    Location,
+    WorkplaceType,
+    geo,
+    parsing,
+    vocab,
+)
 
 _TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
-# Lever's `salaryRange.interval` values read as words ("per-year-salary", "per-hour-wage").
-_INTERVAL_WORDS = (
-    ("one-time", PayInterval.ONE_TIME),
-    ("one time", PayInterval.ONE_TIME),
-    ("hour", PayInterval.HOUR),
-    ("day", PayInterval.DAY),
-    ("daily", PayInterval.DAY),
-    ("week", PayInterval.WEEK),
-    ("month", PayInterval.MONTH),
-    ("year", PayInterval.YEAR),
-    ("annual", PayInterval.YEAR),
-)
 
 
 # -- text -------------------------------------------------------------------------------------
@@ -139,31 +132,18 @@ def workplace(value: Any, names: list[str]) -> WorkplaceType | None:
 # -- pay ----------------------------------------------------------------------------------------
 
 
-def pay_interval(value: Any) -> PayInterval | None:
-    key = (parsing.text(value) or "").casefold()
-    for word, interval in _INTERVAL_WORDS:
-        if word in key:
-            return interval
-    return None
-
-
 def compensation(salary_range: Any, description: Any) -> tuple[Compensation, ...]:
-    """`salaryRange` {min, max, currency, interval}; the salary description as `raw`."""
+    """`salaryRange` {min, max, currency, interval}; the salary description as `raw`.
+
+    Lever's intervals read as words: `per-year-salary`, `per-hour-wage`, `one-time`.
+    """
     salary = parsing.obj(salary_range)
-    low: Decimal | None = parsing.decimal(salary.get("min"))
-    high: Decimal | None = parsing.decimal(salary.get("max"))
-    if low is None and high is None:
-        return ()
-    low, high = parsing.amount_range(low, high)
-    return (
-        Compensation(
-            kind=CompensationKind.SALARY,
-            min_amount=low,
-            max_amount=high,
-            currency=geo.currency_code(parsing.text(salary.get("currency"))),
-            interval=pay_interval(salary.get("interval")),
-            raw=parsing.text(description),
-        ),
+    return parsing.salary(
+        salary.get("min"),
+        salary.get("max"),
+        currency=salary.get("currency"),
+        interval=vocab.pay_interval(salary.get("interval")),
+        raw=description,
     )
 
 

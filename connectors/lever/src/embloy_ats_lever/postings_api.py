@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from embloy_ats import parsing
-from embloy_ats.model import JobStatus, Visibility
+from embloy_ats.contract import (
+    JobStatus,
+    Visibility,
+    parsing,
+)
 
 from embloy_ats_lever import posting as common
 

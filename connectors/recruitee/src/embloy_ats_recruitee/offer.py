@@ -11,22 +11,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from embloy_ats import geo, parsing, vocab
-from embloy_ats.model import (
+from embloy_ats.contract import (
+    NUMERIC_ID,
+    Asked,
     Compensation,
-    CompensationKind,
     EmploymentType,
     JobStatus,
+    JsonValue,
     Location,
-    PayInterval,
+    PayloadError,
     Question,
     QuestionCategory,
     QuestionOption,
     QuestionType,
     Visibility,
     WorkplaceType,
+    geo,
+    parsing,
+    vocab,
 )
-from pydantic import JsonValue
 
 # Recruitee's offer states: published on the careers site, on the internal one only, closed
 # for applications, still a draft, or archived.
@@ -36,13 +39,6 @@ _STATES: dict[str, tuple[JobStatus, Visibility]] = {
     "closed": (JobStatus.CLOSED, Visibility.UNKNOWN),
     "draft": (JobStatus.DRAFT, Visibility.UNKNOWN),
     "archived": (JobStatus.ARCHIVED, Visibility.UNKNOWN),
-}
-_PERIODS = {
-    "hour": PayInterval.HOUR,
-    "day": PayInterval.DAY,
-    "week": PayInterval.WEEK,
-    "month": PayInterval.MONTH,
-    "year": PayInterval.YEAR,
 }
 # `open_questions[].kind` -> our question types. `infobox` is text shown on the form, not
 # a question; a `video` answer is an upload.
@@ -80,6 +76,22 @@ _CUSTOM_KEYS = (
     "closed_at", "options_cv", "options_cover_letter", "options_phone", "options_photo",
     "options_salutation", "options_title", "dynamic_fields",
 )  # fmt: skip
+
+
+def answered_offer(data: JsonValue, asked: Asked) -> dict[str, Any]:
+    """The offer of `{"offer": {...}}`, which must be the one asked for: by its id, or by its
+    slug when a slug was asked (the ATS API may leave the slug out)."""
+    body = parsing.require_object(data, what="an offer answer")
+    if "offer" not in body:
+        what = "an error body" if "error" in body or "errors" in body else "no 'offer' object"
+        raise PayloadError(f"answered {what} with a success status")
+    found = parsing.require_object(body["offer"], what="an offer")
+    parsing.require_text(found, "id", what="offer")
+    if NUMERIC_ID.fullmatch(asked.job_id):
+        parsing.require_id(found, "id", asked.job_id, what="offer")
+    elif parsing.text(found.get("slug")) is not None:
+        parsing.require_id(found, "slug", asked.job_id, what="offer")
+    return found
 
 
 def offer_fields(offer: dict[str, Any]) -> dict[str, Any]:
@@ -221,36 +233,17 @@ def _department(value: Any) -> str | None:
 
 def _salary(value: Any) -> tuple[Compensation, ...]:
     salary = parsing.obj(value)
-    low, high = parsing.decimal(salary.get("min")), parsing.decimal(salary.get("max"))
-    if low is None and high is None:
-        return ()
-    low, high = parsing.amount_range(low, high)
-    period = (parsing.text(salary.get("period")) or "").casefold()
-    return (
-        Compensation(
-            kind=CompensationKind.SALARY,
-            min_amount=low,
-            max_amount=high,
-            currency=geo.currency_code(parsing.text(salary.get("currency"))),
-            interval=_PERIODS.get(period),
-        ),
+    return parsing.salary(
+        salary.get("min"),
+        salary.get("max"),
+        currency=salary.get("currency"),
+        interval=vocab.pay_interval(salary.get("period")),
     )
 
 
 def questions(offer: dict[str, Any]) -> tuple[Question, ...]:
     """The apply form: standard fields switched on, the location question, open questions."""
-    found: dict[str, Question] = {}
-    for setting, question_id, label, kind in _STANDARD:
-        mode = (parsing.text(offer.get(setting)) or "").casefold()
-        if mode in ("required", "optional"):
-            found[question_id] = Question(
-                id=question_id,
-                label=label,
-                type=kind,
-                required=mode == "required",
-                category=QuestionCategory.STANDARD,
-                source_type=setting,
-            )
+    found = {question.id: question for question in parsing.standard_questions(_STANDARD, offer)}
     location_question = _location_question(offer)
     if location_question is not None:
         found[location_question.id] = location_question

@@ -10,19 +10,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from embloy_ats import geo, parsing, vocab
-from embloy_ats.model import (
+from embloy_ats.contract import (
     Compensation,
-    CompensationKind,
     JobStatus,
+    JsonValue,
     Location,
-    PayInterval,
     Visibility,
     WorkplaceType,
+    geo,
+    jsonapi,
+    parsing,
+    vocab,
 )
-from pydantic import JsonValue
 
-from embloy_ats_teamtailor import jsonapi
 from embloy_ats_teamtailor.questions import questions
 
 #: The relations one request asks for: everything the Job needs, in one answer.
@@ -54,21 +54,12 @@ _STATUS = {
     "temp": JobStatus.DRAFT,
     "archived": JobStatus.ARCHIVED,
 }
-_INTERVALS = {
-    PayInterval.HOUR: ("hour", "hourly", "per hour"),
-    PayInterval.DAY: ("day", "daily", "per day"),
-    PayInterval.WEEK: ("week", "weekly", "per week"),
-    PayInterval.MONTH: ("month", "monthly", "per month"),
-    PayInterval.YEAR: ("year", "yearly", "annual", "annually", "per year"),
-    PayInterval.ONE_TIME: ("one time", "one_time", "once"),
-}
-_INTERVAL_LOOKUP = {word: interval for interval, words in _INTERVALS.items() for word in words}
 _CUSTOM_ATTRIBUTES = ("pitch", "human-status", "remote-status", "employment-level")
 
 
-def job_fields(document: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
+def job_fields(answer: jsonapi.Document) -> dict[str, Any]:
     """Everything but identity and bookkeeping, which the connector adds."""
-    included = jsonapi.index_included(document)
+    job, included = answer.resource, answer.included
     attributes = jsonapi.attributes(job)
     job_links = jsonapi.links(job)
     locations = [
@@ -181,28 +172,15 @@ def _workplace(attributes: dict[str, Any], locations: list[Location]) -> Workpla
 
 def _compensation(attributes: dict[str, Any]) -> tuple[Compensation, ...]:
     def amount(*keys: str) -> Decimal | None:
-        for key in keys:
-            value = parsing.decimal(attributes.get(key))
-            if value is not None:
-                return value
-        return None
+        found = (parsing.decimal(attributes.get(key)) for key in keys)
+        return next((value for value in found if value is not None), None)
 
-    low, high = amount("min-salary", "salary-min"), amount("max-salary", "salary-max")
-    if low is None and high is None:
-        return ()
-    low, high = parsing.amount_range(low, high)
-    currency = parsing.text(attributes.get("currency")) or parsing.text(
-        attributes.get("salary-currency")
-    )
-    unit = parsing.text(attributes.get("salary-time-unit"))
-    return (
-        Compensation(
-            kind=CompensationKind.SALARY,
-            min_amount=low,
-            max_amount=high,
-            currency=geo.currency_code(currency),
-            interval=_INTERVAL_LOOKUP.get(unit.casefold().replace("-", " ")) if unit else None,
-        ),
+    return parsing.salary(
+        amount("min-salary", "salary-min"),
+        amount("max-salary", "salary-max"),
+        currency=parsing.text(attributes.get("currency"))
+        or parsing.text(attributes.get("salary-currency")),
+        interval=vocab.pay_interval(attributes.get("salary-time-unit")),
     )
 
 

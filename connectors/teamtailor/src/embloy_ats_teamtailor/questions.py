@@ -15,15 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from embloy_ats import parsing
-from embloy_ats.model import (
+from embloy_ats.contract import (
     Question,
     QuestionCategory,
     QuestionOption,
     QuestionType,
+    jsonapi,
+    parsing,
 )
-
-from embloy_ats_teamtailor import jsonapi
 
 # (attribute, question id, label, type) of the standard application form fields.
 _STANDARD_FIELDS = (
@@ -49,37 +48,12 @@ def questions(
     job: dict[str, Any], included: dict[jsonapi.Key, dict[str, Any]]
 ) -> tuple[Question, ...]:
     found: dict[str, Question] = {}
-    for question in [*_standard(jsonapi.attributes(job)), *_picked(job, included)]:
+    for question in [
+        *parsing.standard_questions(_STANDARD_FIELDS, jsonapi.attributes(job)),
+        *_picked(job, included),
+    ]:
         found.setdefault(question.id, question)
     return tuple(found.values())
-
-
-def _standard(attributes: dict[str, Any]) -> list[Question]:
-    found = []
-    for attribute, ident, label, kind in _STANDARD_FIELDS:
-        setting = requirement(attributes.get(attribute))
-        if setting is None or setting == "off":
-            continue
-        found.append(
-            Question(
-                id=ident,
-                label=label,
-                type=kind,
-                required=setting == "required",
-                category=QuestionCategory.STANDARD,
-                source_type=attribute,
-            )
-        )
-    return found
-
-
-def requirement(value: Any) -> str | None:
-    """`off`, `optional` or `required` from `required` or `resume_required`; else None."""
-    text = parsing.text(value)
-    if text is None:
-        return None
-    setting = text.casefold().rsplit("_", 1)[-1]
-    return setting if setting in ("off", "optional", "required") else None
 
 
 def _picked(job: dict[str, Any], included: dict[jsonapi.Key, dict[str, Any]]) -> list[Question]:

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from embloy_ats import parsing
-from embloy_ats.model import Question, QuestionCategory, QuestionOption, QuestionType
+from embloy_ats.contract import (
+    Question,
+    QuestionCategory,
+    QuestionOption,
+    QuestionType,
+    parsing,
+)
 
 _ALWAYS_ASKED = (
     Question(

@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from embloy_ats import geo, parsing, vocab
-from embloy_ats.model import EmploymentType, Location, WorkplaceType
+from embloy_ats.contract import (
+    EmploymentType,
+    Location,
+    WorkplaceType,
+    geo,
+    parsing,
+    vocab,
+)
 
 
 def description_html(job: dict[str, Any]) -> str:

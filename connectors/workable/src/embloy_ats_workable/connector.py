@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any
 
-from embloy_ats import (
+from embloy_ats.contract import (
+    Asked,
     Connector,
     ConnectorSettings,
     Credentials,
-    Fetched,
-    Job,
+    Field,
     JobNotFound,
-    PayloadError,
+    JsonValue,
     RateLimitPolicy,
+    Request,
+    SecretStr,
+    Subdomain,
+    Verify,
+    WayIn,
+    bearer,
+    parsing,
 )
-from embloy_ats.auth import Auth, AuthKind, HeaderAuth, NoAuth
-from embloy_ats.parsing import require_object, require_text
-from embloy_ats.validation import Subdomain
-from pydantic import Field, SecretStr
 
 from embloy_ats_workable import application_form, spi, widget
 
-#: Where the public widget API lives when no access token is given.
-PUBLIC_ORIGIN = "https://apply.workable.com"
+_MISSING_HINT = "Check subdomain: it is `acme` in acme.workable.com."
 
 
 class WorkableSettings(ConnectorSettings):
@@ -42,12 +44,26 @@ class WorkableCredentials(Credentials):
     )
 
 
-class WorkableConnector(Connector):
-    mode: ClassVar[str] = "workable"
-    display_name: ClassVar[str] = "Workable"
-    settings_model = WorkableSettings
-    credentials_model = WorkableCredentials
-    auth_kinds = (AuthKind.BEARER, AuthKind.NONE)
+def _spi_fields(job: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
+    return {**spi.job_fields(job), "questions": application_form.questions(form)}
+
+
+def _published(data: JsonValue, asked: Asked) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The account's job list and the entries of this job in it (one per place)."""
+    account = parsing.require_object(data, what="an account's job list")
+    entries = widget.entries_for(account, asked.job_id)
+    if not entries:
+        raise JobNotFound(
+            f"is not among the published jobs of account {asked.settings.subdomain!r}",
+            hint="Check the shortcode and subdomain; drafts and internal jobs are only "
+            "readable with an access_token.",
+        )
+    return account, entries
+
+
+class WorkableConnector(Connector[WorkableSettings, WorkableCredentials]):
+    mode = "workable"
+    display_name = "Workable"
     # Shortcodes are system-generated: ten upper-case hex characters on every live account
     # seen (9CD658E13E, 3862836931), eight upper-case letters and digits in Workable's own
     # reference examples (GROOV005). Nothing else is sent.
@@ -56,7 +72,6 @@ class WorkableConnector(Connector):
         "job shortcode: 10 upper-case hex characters (`9CD658E13E` in "
         "apply.workable.com/j/9CD658E13E), or 8 upper-case letters and digits (`GROOV005`)"
     )
-    default_base_url = "https://{subdomain}.workable.com"
     rate_limit = RateLimitPolicy(
         10,
         10.0,
@@ -66,95 +81,38 @@ class WorkableConnector(Connector):
     supports_questions = True
     supports_compensation = True
     docs_url = "https://workable.readme.io/reference/jobsshortcode"
-
-    settings: WorkableSettings
-    credentials: WorkableCredentials
-
-    @property
-    def authenticated(self) -> bool:
-        return self.credentials.access_token is not None
-
-    def api_origin(self) -> str:
-        if self.authenticated:
-            return super().api_origin()
-        return PUBLIC_ORIGIN
-
-    def make_auth(self) -> Auth:
-        token = self.credentials.access_token
-        if token is None:
-            return NoAuth()
-        return HeaderAuth("Authorization", token, "Bearer {}")
-
-    async def load_job(self, job_id: str) -> Job:
-        if self.authenticated:
-            return await self._load_from_spi(job_id)
-        return await self._load_from_widget(job_id)
-
-    async def verify(self) -> str:
-        """With a token: `GET /spi/v3/jobs?limit=1` (API reference, "/jobs": `limit` is the
-        page size; needs r_jobs like the job request). Without: the account's widget list
-        without details. Only the status is read."""
-        subdomain = self.settings.subdomain
-        missing_hint = "Check subdomain: it is `acme` in acme.workable.com."
-        if not self.authenticated:
-            await self.verify_request(
-                "GET",
+    ways_in = (
+        # One request after the other: a job that does not exist costs one of the budget.
+        WayIn(
+            "SPI v3",
+            origin="https://{subdomain}.workable.com",
+            auth=bearer("access_token"),
+            job=Request("/spi/v3/jobs/{job_id}", id_field="shortcode"),
+            also=(Request("/spi/v3/jobs/{job_id}/application_form", what="application form"),),
+            mapper=_spi_fields,
+            # API reference, "/jobs": `limit` is the page size; r_jobs like the job request.
+            verify=Verify(
+                "/spi/v3/jobs",
+                params={"limit": "1"},
+                missing="has no account {subdomain!r} (SPI v3)",
+                missing_hint=_MISSING_HINT,
+                errors={403: "Generate the access token with the r_jobs scope."},
+            ),
+        ),
+        # The whole account's published jobs in one answer, without questions.
+        WayIn(
+            "public widget API",
+            origin="https://apply.workable.com",
+            job=Request(
                 "/api/v1/widget/accounts/{subdomain}",
-                subdomain=subdomain,
-                missing=f"has no account {subdomain!r} on its public careers API",
-                missing_hint=missing_hint,
-            )
-            return f"public widget API: account {subdomain!r} exists"
-        await self.verify_request(
-            "GET",
-            "/spi/v3/jobs",
-            params={"limit": "1"},
-            missing=f"has no account {subdomain!r} (SPI v3)",
-            missing_hint=missing_hint,
-            forbidden_hint="Generate the access token with the r_jobs scope.",
-        )
-        return f"SPI v3: token accepted for {subdomain!r}, GET /spi/v3/jobs?limit=1 answered"
-
-    async def _load_from_spi(self, job_id: str) -> Job:
-        # One after the other: a job that does not exist costs one request of the budget.
-        job_answer = await self.get_json("/spi/v3/jobs/{job_id}", job_id=job_id)
-        job = self._object(job_answer, job_id, "a job")
-        external_id = require_text(job, "shortcode", connector=self.mode, job_id=job_id)
-        if external_id != job_id:
-            raise PayloadError(
-                f"answered job {external_id[:32]!r} when asked for this one",
-                connector=self.mode,
-                job_id=job_id,
-            )
-        form_answer = await self.get_json("/spi/v3/jobs/{job_id}/application_form", job_id=job_id)
-        form = self._object(form_answer, job_id, "an application form")
-        return self.new_job(
-            external_id=external_id,
-            fetched=[job_answer, form_answer],
-            questions=application_form.questions(form),
-            **spi.job_fields(job),
-        )
-
-    async def _load_from_widget(self, job_id: str) -> Job:
-        answer = await self.get_json(
-            "/api/v1/widget/accounts/{subdomain}",
-            job_id=job_id,
-            params={"details": "true"},
-            subdomain=self.settings.subdomain,
-        )
-        account = self._object(answer, job_id, "an account's job list")
-        entries = widget.entries_for(account, job_id)
-        if not entries:
-            raise JobNotFound(
-                f"is not among the published jobs of account {self.settings.subdomain!r}",
-                connector=self.mode,
-                job_id=job_id,
-                hint="Check the shortcode and subdomain; drafts and internal jobs are only "
-                "readable with an access_token.",
-            )
-        return self.new_job(
-            external_id=job_id, fetched=[answer], **widget.job_fields(account, entries)
-        )
-
-    def _object(self, answer: Fetched, job_id: str, what: str) -> dict[str, Any]:
-        return require_object(answer.data, connector=self.mode, job_id=job_id, what=what)
+                params={"details": "true"},
+                envelope=_published,
+            ),
+            mapper=lambda published: widget.job_fields(*published),
+            verify=Verify(
+                "/api/v1/widget/accounts/{subdomain}",
+                missing="has no account {subdomain!r} on its public careers API",
+                missing_hint=_MISSING_HINT,
+            ),
+        ),
+    )

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from embloy_ats import geo, parsing
-from embloy_ats.model import (
+from embloy_ats.contract import (
     Compensation,
-    CompensationKind,
     JobStatus,
     Location,
     Visibility,
+    parsing,
 )
 
 from embloy_ats_workable import common
@@ -113,17 +112,7 @@ def _locations(job: dict[str, Any], primary: dict[str, Any]) -> tuple[Location, 
 
 
 def _salary(salary: dict[str, Any]) -> tuple[Compensation, ...]:
-    low = parsing.decimal(salary.get("salary_from"))
-    high = parsing.decimal(salary.get("salary_to"))
-    if low is None and high is None:
-        return ()
-    low, high = parsing.amount_range(low, high)
-    return (
-        Compensation(
-            kind=CompensationKind.SALARY,
-            min_amount=low,
-            max_amount=high,
-            # Workable writes the currency in lower case ("gbp").
-            currency=geo.currency_code(parsing.text(salary.get("salary_currency"))),
-        ),
+    # Workable writes the currency in lower case ("gbp").
+    return parsing.salary(
+        salary.get("salary_from"), salary.get("salary_to"), currency=salary.get("salary_currency")
     )

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from embloy_ats import parsing
-from embloy_ats.model import JobStatus, Location, Visibility
+from embloy_ats.contract import (
+    JobStatus,
+    Location,
+    Visibility,
+    parsing,
+)
 
 from embloy_ats_workable import common
 

@@ -2,9 +2,10 @@
 
 The generated connector is complete but for what only its author knows (the API path, the
 id format, the rate limit, the mapping); each gap is a TODO, and the mapping raises a
-`ConfigurationError` naming the file to fill until it is filled. Nothing is written unless
-everything can be: the names are checked first, and the workspace's pyproject is edited
-only after its new text has been parsed back and compared with the old.
+`ConfigurationError` naming the file to fill until it is filled. It declares one way in
+and imports everything from `embloy_ats.contract`, as every connector does. Nothing is
+written unless everything can be: the names are checked first, and the workspace's
+pyproject is edited only after its new text has been parsed back and compared with the old.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ _ARRAY_LINE = re.compile(r'^\s*"([^"\\]+)",?\s*$')
 class AuthStyle:
     """How the generated connector authenticates: the fragments that differ per style."""
 
-    kind: str
-    imports: str
+    #: the `embloy_ats.contract` names the style needs besides the common ones.
+    imports: tuple[str, ...]
     credential_fields: str
-    make_auth: str
+    #: the `auth=` line of the way in (empty: no auth).
+    auth: str
     test_credentials: str
 
 
@@ -45,38 +47,44 @@ _API_KEY_FIELD = (
     '        description="TODO: where a customer creates the key, and the scope it needs."\n'
     "    )\n"
 )
+_KEYED = ("Field", "SecretStr")
 AUTH_STYLES: dict[str, AuthStyle] = {
-    "none": AuthStyle("NONE", "AuthKind", "", "", "{}"),
+    "none": AuthStyle((), "", "", "{}"),
     "bearer": AuthStyle(
-        "BEARER",
-        "Auth, AuthKind, HeaderAuth",
+        (*_KEYED, "bearer"),
         _API_KEY_FIELD,
-        "\n    def make_auth(self) -> Auth:\n"
-        '        return HeaderAuth("Authorization", self.credentials.api_key)\n',
+        '            auth=bearer("api_key"),\n',
         '{"api_key": "stand-in-api-key"}',
     ),
     "basic": AuthStyle(
-        "BASIC",
-        "Auth, AuthKind, BasicAuth",
+        (*_KEYED, "basic"),
         _API_KEY_FIELD,
-        "\n    def make_auth(self) -> Auth:\n"
-        "        # The API key as the user name and an empty password; adjust if the ATS differs.\n"
-        "        return BasicAuth(self.credentials.api_key)\n",
+        "            # The API key as the user name and an empty password; adjust if the ATS\n"
+        "            # differs.\n"
+        '            auth=basic("api_key"),\n',
         '{"api_key": "stand-in-api-key"}',
     ),
     "header": AuthStyle(
-        "API_KEY_HEADER",
-        "Auth, AuthKind, HeaderAuth",
+        (*_KEYED, "api_key_header"),
         _API_KEY_FIELD,
-        "\n    def make_auth(self) -> Auth:\n"
-        "        # TODO: the header the ATS reads the key from.\n"
-        "        return HeaderAuth(\n"
-        '            "X-Api-Key", self.credentials.api_key, template="{}", '
-        "kind=AuthKind.API_KEY_HEADER\n"
-        "        )\n",
+        "            # TODO: the header the ATS reads the key from.\n"
+        '            auth=api_key_header("api_key", "X-Api-Key"),\n',
         '{"api_key": "stand-in-api-key"}',
     ),
 }
+#: what every generated connector imports from `embloy_ats.contract`.
+_CONTRACT_IMPORTS = (
+    "NUMERIC_ID", "Connector", "ConnectorSettings", "Credentials", "RateLimitPolicy",
+    "Request", "Verify", "WayIn",
+)  # fmt: skip
+
+
+def _import_lines(names: tuple[str, ...]) -> str:
+    """The names in the order the project's import sorting wants: constants, classes, the rest."""
+    ordered = sorted(
+        set(names), key=lambda name: (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+    )
+    return "".join(f"    {name},\n" for name in ordered)
 
 
 @dataclass(frozen=True)
@@ -277,7 +285,7 @@ def _template(name: str) -> Template:
 
 def _values(names: Names, auth: AuthStyle, api_url: str) -> dict[str, str]:
     env = f"EMBLOY_ATS_{names.mode.upper()}_API_KEY"
-    has_credentials = auth.kind != "NONE"
+    has_credentials = bool(auth.auth)
     return {
         "mode": names.mode,
         "display_name": names.display_name,
@@ -285,11 +293,9 @@ def _values(names: Names, auth: AuthStyle, api_url: str) -> dict[str, str]:
         "package": names.package,
         "class_prefix": names.class_prefix,
         "api_url": api_url,
-        "auth_kind": auth.kind,
-        "auth_imports": auth.imports,
-        "pydantic_import": "from pydantic import Field, SecretStr\n" if has_credentials else "",
+        "contract_imports": _import_lines((*_CONTRACT_IMPORTS, *auth.imports)),
         "credential_fields": auth.credential_fields,
-        "make_auth": auth.make_auth,
+        "auth": auth.auth,
         "test_credentials": auth.test_credentials,
         "record_env": f"    export {env}=...\n" if has_credentials else "",
         "record_bad_credentials": (

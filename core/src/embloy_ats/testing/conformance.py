@@ -1,15 +1,17 @@
 """The connector conformance suite: every connector passes the same checks.
 
 A connector's test module adopts it by subclassing `ConnectorConformance` and filling in a
-few class attributes (mode, settings, the cassettes of a known job, an unknown job and bad
-credentials). Registered as a pytest plugin (`pytest11`), so its assertions are rewritten
-and read well when they fail.
+few class attributes (mode, settings, the way in they choose, the cassettes of a known job,
+an unknown job and bad credentials); one subclass per way in. Registered as a pytest plugin
+(`pytest11`), so its assertions are rewritten and read well when they fail.
 
 Skipping a check needs a written reason: `skip = {"bad_credentials": "takes no credentials"}`.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,16 +21,24 @@ import httpx
 import pytest
 import stamina
 
-from embloy_ats.connector import Connector
+from embloy_ats.auth import OAuth2Token
+from embloy_ats.connector import Connector, VerifyUnsupported
 from embloy_ats.errors import (
     AuthenticationFailed,
+    ConfigurationError,
+    EmbloyAtsError,
+    ErrorRule,
     InvalidJobId,
     JobNotFound,
+    PermissionDenied,
     RateLimited,
+    RequestRejected,
+    UpstreamError,
     UpstreamUnavailable,
+    rule_for,
 )
 from embloy_ats.html import sanitize_html
-from embloy_ats.http import HttpClient, ReplayTransport, RetryPolicy
+from embloy_ats.http import HttpClient, RecordedAnswer, ReplayTransport, RetryPolicy
 from embloy_ats.kit.cassette_scan import scan_file
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
@@ -36,6 +46,7 @@ from embloy_ats.replay import recorded_answers
 
 CHECKS = (
     "entry_point",
+    "way_in",
     "secrets_declared",
     "known_job",
     "unknown_job",
@@ -44,12 +55,28 @@ CHECKS = (
     "retries_5xx",
     "retries_429",
     "cassettes_clean",
+    "ats_text",
+    "error_table",
+    "verify",
 )
+#: final statuses every connector must read the same way, through its error table.
+FINAL_STATUSES = (400, 401, 403, 404, 409, 410, 422)
 #: ids no connector may ever send: traversal, encoded slashes, query, fragment, blanks.
 HOSTILE_IDS = (
     "", "../1", "1/../2", "a/b", "%2F", "1%2F2", "1?x=1", "1#x", " 1", "1 ", "1\n", "1\t", "1\x00",
     "..", ".", "1;drop", "\uff11",
 )  # fmt: skip
+#: marks text that came from the ATS; no error message, hint or log line may show it.
+ATS_TEXT = "zq7atstext"
+#: an error answer as ATSs write them, every field carrying ATS text (codes shaped as codes).
+_ERROR_BODY = {
+    "error": f"{ATS_TEXT} message", "message": f"{ATS_TEXT} message", "ok": False,
+    "success": False, "status": f"{ATS_TEXT}",
+    "errorInfo": {"code": f"{ATS_TEXT}_not_found", "message": f"{ATS_TEXT} message",
+                  "requestId": ATS_TEXT},
+    "errors": [f"{ATS_TEXT}_rate_limit", {"title": ATS_TEXT, "detail": ATS_TEXT,
+                                          "code": f"{ATS_TEXT}_invalid"}],
+}  # fmt: skip
 _SECRET_NAMES = re.compile(r"secret|password|api_?key|access_token|refresh_token|private", re.I)
 
 
@@ -75,6 +102,9 @@ def _unanswered(request: httpx.Request) -> httpx.Response:
     raise AssertionError(f"the check sent {request.method} {request.url}; it must send nothing")
 
 
+_TOKEN = {"access_token": "conformance-access-token", "token_type": "bearer", "expires_in": 3600}
+
+
 class ConnectorConformance:
     """Subclass as `Test<Name>Conformance` in the connector's test module."""
 
@@ -83,6 +113,9 @@ class ConnectorConformance:
     #: settings and credentials the cassettes were recorded with (credentials scrubbed).
     settings: ClassVar[Mapping[str, str]] = {}
     credentials: ClassVar[Mapping[str, str]] = {}
+    #: the name of the way in these settings and credentials choose (needed when the
+    #: connector declares more than one: each gets a subclass of its own).
+    way_in: ClassVar[str | None] = None
     #: where this connector's cassettes live.
     cassette_dir: ClassVar[Path]
     #: (job id, cassette file name) of a job the ATS knows.
@@ -142,6 +175,21 @@ class ConnectorConformance:
         assert info.distribution != "unknown"
         assert info.connector.job_id_pattern.pattern
         assert info.connector.rate_limit.requests >= 1
+
+    def test_the_settings_choose_the_named_way_in(self) -> None:
+        self._skip_if_waived("way_in")
+        cls = self.connector_class
+        chosen = self.connector(HttpClient()).way_in
+        if not cls.ways_in:
+            assert self.way_in is None, f"{cls.__name__} declares no ways in"
+            return
+        names = [way.name for way in cls.ways_in]
+        assert chosen is not None
+        if len(names) > 1:
+            assert self.way_in is not None, f"name the way in these settings choose: {names}"
+        if self.way_in is not None:
+            assert self.way_in in names, f"{self.way_in!r} is none of {names}"
+            assert chosen.name == self.way_in, f"the settings choose {chosen.name!r}"
 
     def test_secrets_are_declared_as_secrets(self) -> None:
         self._skip_if_waived("secrets_declared")
@@ -222,6 +270,121 @@ class ConnectorConformance:
             await self.connector(http).fetch_job(self.known_job[0])
         assert len(seen) == RetryPolicy().attempts
 
+    def _answering(
+        self, status: int, body: bytes = b"{}"
+    ) -> tuple[Connector, list[str], list[str]]:
+        """The connector, answered `status` by the ATS (an OAuth token endpoint issues a
+        token); every request, and those that went to the ATS rather than for a token."""
+        token_url: list[str] = []
+        seen: list[str] = []
+        to_ats: list[str] = []
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            seen.append(f"{request.method} {request.url}")
+            if token_url and str(request.url) == token_url[0]:
+                return httpx.Response(200, json=_TOKEN)
+            to_ats.append(f"{request.method} {request.url}")
+            return httpx.Response(status, content=body)
+
+        http = HttpClient(transport=httpx.MockTransport(handle))
+        connector = self.connector(http)
+        if isinstance(connector.auth, OAuth2Token):
+            token_url.append(connector.auth.token_url)
+        return connector, seen, to_ats
+
+    def _check_table_was_followed(
+        self,
+        outcome: object,
+        status: int,
+        rules: Mapping[int | str, ErrorRule],
+        connector: Connector,
+        to_ats: list[str],
+    ) -> None:
+        rule = rule_for(status, rules)
+        # built as the base builds it, naming the connector (a ConfigurationError's default
+        # hint points at the connector's settings only when it names one)
+        expected = (rule.read(status, {}) if rule.read else None) or rule.build(
+            status, connector=self.mode
+        )
+        assert type(outcome) is type(expected), f"HTTP {status}: {outcome!r}, not {expected!r}"
+        assert isinstance(outcome, EmbloyAtsError)
+        assert (outcome.message, outcome.hint) == (expected.message, expected.hint)
+        assert outcome.connector == self.mode
+        if isinstance(outcome, UpstreamError):
+            assert outcome.status_code == status
+        for value in self.credentials.values():
+            assert value not in str(outcome), "a credential is in the message"
+        # a final status is never retried; a 401 once, with a new token, where there is one
+        again = status == 401 and isinstance(connector.auth, OAuth2Token)
+        assert len(to_ats) == (2 if again else 1), f"HTTP {status} was sent {len(to_ats)} times"
+
+    @pytest.mark.parametrize("status", FINAL_STATUSES)
+    async def test_final_statuses_follow_the_error_table(self, status: int) -> None:
+        """A final status is the error the connector's table says (the core's, with the
+        connector's own entries over it), naming connector and job, sent once."""
+        self._skip_if_waived("error_table")
+        connector, _, to_ats = self._answering(status)
+        job_id = self.known_job[0]
+        try:
+            await connector.fetch_job(job_id)
+        except EmbloyAtsError as exc:
+            outcome: object = exc
+        else:
+            pytest.fail(f"HTTP {status} gave a Job")
+        self._check_table_was_followed(outcome, status, connector.error_rules, connector, to_ats)
+        assert isinstance(outcome, EmbloyAtsError)
+        assert outcome.job_id == job_id
+        # what the resolver and the service rely on, whatever a connector overrides
+        if status == 401:
+            assert isinstance(outcome, AuthenticationFailed)
+        if status == 403:
+            assert isinstance(outcome, PermissionDenied | AuthenticationFailed)
+        if status in (404, 410):
+            assert isinstance(outcome, JobNotFound)
+
+    @pytest.mark.parametrize("status", FINAL_STATUSES)
+    async def test_verify_reads_final_statuses_as_setup_problems(self, status: int) -> None:
+        """`verify()` has no job: a 404 or 410 means the account, board or site does not
+        exist (a ConfigurationError), never "no such job"; the rest follows the table."""
+        self._skip_if_waived("verify")
+        connector, seen, to_ats = self._answering(status)
+        try:
+            await connector.verify()
+        except VerifyUnsupported:
+            assert connector.way_in is None or connector.way_in.verify is None
+            assert seen == [], "an unsupported verify() sent a request"
+            return
+        except EmbloyAtsError as exc:
+            outcome: object = exc
+        else:
+            pytest.fail(f"verify() passed on HTTP {status}")
+        rules = connector.verify_error_rules
+        self._check_table_was_followed(outcome, status, rules, connector, to_ats)
+        assert isinstance(outcome, EmbloyAtsError)
+        assert not isinstance(outcome, JobNotFound), "verify() has no job to not find"
+        assert outcome.job_id is None
+        if status in (404, 410):
+            assert isinstance(outcome, ConfigurationError)
+        if status == 401:
+            assert isinstance(outcome, AuthenticationFailed)
+        if status == 403:
+            assert isinstance(outcome, PermissionDenied | AuthenticationFailed)
+        if status in (400, 409, 422):
+            assert isinstance(outcome, RequestRejected)
+
+    async def test_verify_passes_on_a_success_answer(self) -> None:
+        self._skip_if_waived("verify")
+        connector, seen, to_ats = self._answering(200)
+        try:
+            checked = await connector.verify()
+        except VerifyUnsupported:
+            assert seen == [], "an unsupported verify() sent a request"
+            return
+        assert checked.strip(), "verify() says what it checked"
+        assert len(to_ats) == 1, "verify() is one request to the ATS"
+        for value in self.credentials.values():
+            assert value not in checked, "a credential is in what verify() says"
+
     def test_cassettes_hold_no_secret(self) -> None:
         self._skip_if_waived("cassettes_clean")
         cassettes = sorted(self.cassette_dir.glob("*.yaml"))
@@ -230,3 +393,67 @@ class ConnectorConformance:
         for path in cassettes:
             found = scan_file(path, known=used)
             assert not found, f"{path.name} holds what looks like a secret: {found}"
+
+    async def test_ats_text_never_reaches_an_error_message(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """What the ATS writes (error bodies, codes, field values) is never part of an error's
+        message or hint, nor of a log line: it may hold a candidate's data or echo a secret."""
+        self._skip_if_waived("ats_text")
+        caplog.set_level(logging.DEBUG, logger="embloy_ats")
+        job_id, cassette = self.known_job
+        outcomes: list[tuple[str, object]] = []
+        for status in (200, 400, 401, 403, 404, 409, 410, 422):
+            for body in (json.dumps(_ERROR_BODY).encode(), f"{ATS_TEXT} refused".encode()):
+                http, _ = _mock(_answer(status, body))
+                outcomes.append((f"HTTP {status}", await self._outcome(http, job_id)))
+        answers = recorded_answers([self.cassette_dir / cassette])
+        for swap in ("fields", "id", "both"):
+            hostile = {key: _hostile(answer, job_id, swap) for key, answer in answers.items()}
+            http = HttpClient(transport=ReplayTransport(hostile), allow_private_network=True)
+            outcomes.append((f"{cassette}, ATS text in {swap}", await self._outcome(http, job_id)))
+        for where, outcome in outcomes:
+            if isinstance(outcome, EmbloyAtsError):
+                shown = f"{outcome} {outcome.message} {outcome.hint} {outcome.args}"
+                assert ATS_TEXT not in shown, f"{where}: ATS text in {type(outcome).__name__}"
+        for record in caplog.records:
+            logged = record.getMessage() + (record.exc_text or "") + str(record.exc_info or "")
+            if record.exc_info:
+                logged += logging.Formatter().formatException(record.exc_info)
+            assert ATS_TEXT not in logged, f"ATS text logged by {record.name}"
+
+    async def _outcome(self, http: HttpClient, job_id: str) -> object:
+        try:
+            return await self.connector(http).fetch_job(job_id)
+        except EmbloyAtsError as exc:
+            return exc
+        finally:
+            await http.aclose()
+
+
+def _answer(status: int, body: bytes) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: httpx.Response(status, content=body)
+
+
+def _hostile(answer: RecordedAnswer, job_id: str, swap: str) -> RecordedAnswer:
+    """The answer with ATS text in its JSON body: in every string `fields` but the job id
+    (text no model accepts as a link, a country or a currency), in place of the job `id`
+    (another job's id), or `both`."""
+
+    def change(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: change(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [change(item) for item in value]
+        if str(value) == job_id and not isinstance(value, bool | float):
+            return f"9{ATS_TEXT}" if swap in ("id", "both") else value
+        if isinstance(value, str) and swap in ("fields", "both"):
+            return f"javascript:{ATS_TEXT}"
+        return value
+
+    try:
+        document = json.loads(answer.body)
+    except ValueError:
+        return answer
+    body = json.dumps(change(document)).encode()
+    return RecordedAnswer(answer.status, answer.headers, body)

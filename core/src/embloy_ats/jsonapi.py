@@ -1,19 +1,52 @@
-"""Reading a JSON:API document: resources, their attributes, and related resources.
+"""Reading a JSON:API document (jsonapi.org): resources, their attributes, related resources.
 
-Teamtailor answers in JSON:API: the job is `data`, and what `include=` asked for sits in
-`included`, linked from `data.relationships.<name>.data` by `{type, id}`. Linkage data is
-only present for relationships that were included; when it is missing, the related
-resources are looked up in `included` by type (this document was fetched for one job, so
-everything of that type belongs to it).
+Several ATS answer in JSON:API (Teamtailor, Pinpoint): the job is `data`, and what
+`include=` asked for sits in `included`, linked from `data.relationships.<name>.data` by
+`{type, id}`. Linkage data is only present for relationships that were included; when it
+is missing, the related resources are looked up in `included` by type (a document fetched
+for one job holds nothing of that type but the job's own).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import JsonValue
+
 from embloy_ats import parsing
+from embloy_ats.errors import PayloadError
+from embloy_ats.ways import Asked, Envelope
 
 Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A JSON:API answer for one resource: the resource, and what `include=` brought along."""
+
+    document: dict[str, Any]
+    resource: dict[str, Any]
+    included: dict[Key, dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "included", index_included(self.document))
+
+
+def primary(kind: str, what: str) -> Envelope:
+    """The envelope of a JSON:API answer for one resource of type `kind` (e.g. "jobs"),
+    which must be the job asked for; `what` names it in messages ("job")."""
+
+    def envelope(data: JsonValue, asked: Asked) -> Document:
+        document = parsing.require_object(data, what="a JSON:API document")
+        resource = parsing.require_object(document.get("data"), what=f"a {what} resource")
+        found = resource.get("type")
+        if found is not None and found != kind:
+            raise PayloadError(f"answered a resource that is not {parsing.a_or_an(what)}")
+        parsing.require_id(resource, "id", asked.job_id, what=what)
+        return Document(document, resource)
+
+    return envelope
 
 
 def index_included(document: dict[str, Any]) -> dict[Key, dict[str, Any]]:
