@@ -14,7 +14,8 @@ import math
 import re
 import time
 import weakref
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -25,7 +26,7 @@ from pydantic import JsonValue
 
 from embloy_ats import metrics
 from embloy_ats.clock import SYSTEM_CLOCK, Clock
-from embloy_ats.engine import AiohttpPool
+from embloy_ats.engine import EngineTransport
 from embloy_ats.errors import (
     AuthenticationFailed,
     ConfigurationError,
@@ -202,19 +203,88 @@ def _retry_decision(exc: Exception) -> bool | float:
     return isinstance(exc, httpx.TransportError | _AttemptTimedOut)
 
 
-def engine_transport(
-    *, allow_private_network: bool, max_connections: int = 200
-) -> httpx.AsyncHTTPTransport:
-    """An httpx transport over the engine's pool (see `embloy_ats.engine`)."""
-    transport = httpx.AsyncHTTPTransport(retries=0)
-    # httpx has no parameter for the pool: give the transport ours.
-    transport._pool = AiohttpPool(  # type: ignore[assignment]
+def engine_transport(*, allow_private_network: bool, max_connections: int = 200) -> EngineTransport:
+    """The httpx transport over the engine's pool (see `embloy_ats.engine`)."""
+    return EngineTransport(
         ssl_context=httpx.create_ssl_context(),
         max_connections=max_connections,
         keepalive_expiry=5.0,
         public_only=not allow_private_network,
     )
-    return transport
+
+
+#: Most bytes one step of decoding may produce; the body cap is checked between steps, so
+#: a compression bomb is refused having produced at most the cap and one step.
+_DECODE_STEP = 64 * 1024
+#: Compressed input is fed in slices of this size, so the input zlib leaves over when a
+#: step is full (copied on each step) stays small.
+_DECODE_INPUT = 16 * 1024
+
+
+class _Inflate:
+    """One gzip or deflate layer of a Content-Encoding, undone in bounded steps."""
+
+    def __init__(self, encoding: str) -> None:
+        gzip = encoding in ("gzip", "x-gzip")
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if gzip else zlib.MAX_WBITS)
+        #: "deflate" is zlib-wrapped by the standard, raw from some servers: tell by the start.
+        self._may_be_raw = not gzip
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        view = memoryview(data)
+        for start in range(0, len(view), _DECODE_INPUT):
+            pending: bytes | memoryview = view[start : start + _DECODE_INPUT]
+            while True:
+                try:
+                    piece = self._zlib.decompress(pending, _DECODE_STEP)
+                except zlib.error:
+                    if not self._may_be_raw:
+                        raise
+                    self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                    piece = self._zlib.decompress(pending, _DECODE_STEP)
+                self._may_be_raw = False
+                if piece:
+                    yield piece
+                pending = self._zlib.unconsumed_tail
+                # a full step may leave output behind even when all input is taken
+                if not pending and len(piece) < _DECODE_STEP:
+                    break
+
+    def flush(self) -> bytes:
+        return self._zlib.flush()  # small: `feed` drained every full step
+
+
+class _Decoder:
+    """A Content-Encoding undone layer by layer, each step's output bounded."""
+
+    def __init__(self, layers: list[_Inflate]) -> None:
+        self._layers = layers
+
+    @classmethod
+    def for_encodings(cls, encodings: list[str]) -> _Decoder | None:
+        """None for a body sent as is; ValueError for an encoding we did not ask for."""
+        layers = []
+        for encoding in reversed([e.strip().lower() for e in encodings]):  # last applied first
+            if encoding in ("gzip", "x-gzip", "deflate"):
+                layers.append(_Inflate(encoding))
+            elif encoding not in ("", "identity"):
+                raise ValueError(encoding)
+        return cls(layers) if layers else None
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        return self._through(0, data)
+
+    def flush(self) -> Iterator[bytes]:
+        for index, layer in enumerate(self._layers):
+            yield from self._through(index + 1, layer.flush())
+
+    def _through(self, index: int, data: bytes) -> Iterator[bytes]:
+        if index == len(self._layers):
+            if data:
+                yield data
+            return
+        for piece in self._layers[index].feed(data):
+            yield from self._through(index + 1, piece)
 
 
 @dataclass
@@ -396,38 +466,64 @@ class HttpClient:
     async def _send(self, request: httpx.Request, ctx: RequestContext, started: float) -> Response:
         upstream = await self._transport().handle_async_request(request)
         try:
-            chunks: list[bytes] = []
-            size = 0
-            cap = ctx.max_body_bytes or self.max_body_bytes
-            async for chunk in upstream.aiter_bytes():  # decoded: the cap bounds what we hold
-                size += len(chunk)
-                if size > cap:
-                    raise PayloadError(
-                        f"answered more than {cap} bytes; refusing to read on",
-                        connector=ctx.connector,
-                        job_id=ctx.job_id,
-                        status_code=upstream.status_code,
-                    )
-                chunks.append(chunk)
-        except httpx.DecodingError:
-            raise PayloadError(
-                "answered a body that does not match its Content-Encoding "
-                f"({upstream.headers.get('content-encoding', '?')!r})",
-                connector=ctx.connector,
-                job_id=ctx.job_id,
-                status_code=upstream.status_code,
-            ) from None
+            body = await self._read_body(upstream, ctx)
         finally:
             await upstream.aclose()
         headers = {key.lower(): value for key, value in upstream.headers.items()}
         return Response(
             upstream.status_code,
             headers,
-            b"".join(chunks),
+            body,
             path=request.url.raw_path.decode("ascii", "replace"),
             request_id=next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None),
             elapsed=time.perf_counter() - started,
         )
+
+    async def _read_body(self, upstream: httpx.Response, ctx: RequestContext) -> bytes:
+        """The body, decoded; the cap bounds what is read and what decoding may produce."""
+        cap = ctx.max_body_bytes or self.max_body_bytes
+
+        def refused(reason: str) -> PayloadError:
+            return PayloadError(
+                reason, connector=ctx.connector, job_id=ctx.job_id, status_code=upstream.status_code
+            )
+
+        too_large = f"answered more than {cap} bytes; refusing to read on"
+        if upstream.is_stream_consumed:  # answered from memory (a replay), decoded already
+            if len(upstream.content) > cap:
+                raise refused(too_large)
+            return upstream.content
+        declared = upstream.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > cap:
+            raise refused(too_large)
+        encodings = upstream.headers.get_list("content-encoding", split_commas=True)
+        try:
+            decoder = _Decoder.for_encodings(encodings)
+        except ValueError as exc:
+            raise refused(f"answered in a Content-Encoding we did not ask for ({exc})") from None
+        chunks: list[bytes] = []
+        sent = size = 0
+        try:
+            async for data in upstream.aiter_raw():
+                sent += len(data)
+                if sent > cap:
+                    raise refused(too_large)
+                for piece in (data,) if decoder is None else decoder.feed(data):
+                    size += len(piece)
+                    if size > cap:
+                        raise refused(too_large)
+                    chunks.append(piece)
+            for piece in () if decoder is None else decoder.flush():
+                size += len(piece)
+                if size > cap:
+                    raise refused(too_large)
+                chunks.append(piece)
+        except zlib.error:
+            raise refused(
+                "answered a body that does not match its Content-Encoding "
+                f"({', '.join(encodings)!r})"
+            ) from None
+        return b"".join(chunks)
 
     def _exhausted(
         self, response: Response, retry_after: float | None, ctx: RequestContext
