@@ -10,6 +10,7 @@ import ipaddress
 import socket
 import ssl
 import struct
+import time
 import tracemalloc
 import zlib
 from collections.abc import AsyncIterator, Callable
@@ -227,6 +228,40 @@ async def test_an_answer_that_never_comes_is_a_timeout() -> None:
     async with server(lambda head: None) as (origin, _), client(timeouts=timeouts) as http:
         with pytest.raises(UpstreamTimeout):
             await http.request("GET", f"{origin}/jobs/1", CTX)
+
+
+async def test_the_deadline_covers_the_first_attempt_and_a_trickled_body() -> None:
+    """An ATS that trickles its body (a byte every 50 ms, so no read ever times out) holds
+    a candidate no longer than the retry deadline: the first attempt counts too, and no
+    attempt starts that the deadline could not finish."""
+    seen: list[float] = []
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError):
+            await reader.readuntil(b"\r\n\r\n")
+            seen.append(time.monotonic())
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n")
+            for _ in range(10000):
+                writer.write(b" ")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+        writer.close()
+
+    listening = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    timeouts = Timeouts(read=1.0, attempt=3.0)
+    policy = RetryPolicy(attempts=3, deadline=1.0)
+    try:
+        async with client(timeouts=timeouts, retry=policy) as http:
+            started = time.monotonic()
+            with pytest.raises(UpstreamTimeout) as caught:
+                await http.request("GET", f"http://127.0.0.1:{port}/jobs/1", CTX)
+            held = time.monotonic() - started
+    finally:
+        listening.close()
+    assert held < 2.5, f"held {held:.1f} s against a 1 s deadline"
+    assert len(seen) == 1, "a second attempt began after the first had spent the deadline"
+    assert "within the 1 s deadline" in caught.value.message
 
 
 def reset_after_reading(hard: bool) -> Callable[[Seen], Any]:

@@ -22,6 +22,7 @@ from embloy_ats import (
     RateLimited,
     RateLimitPolicy,
     RequestRejected,
+    RetryPolicy,
     UnexpectedRedirect,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -114,6 +115,29 @@ async def test_retry_after_beyond_the_cap_raises_rate_limited_at_once() -> None:
         await get(ats)
     assert caught.value.retry_after == 3600.0
     assert len(ats.requests) == 1
+
+
+async def test_a_wait_the_deadline_cannot_afford_is_not_waited(waits: list[float]) -> None:
+    """A Retry-After within the cap but past what is left of the deadline: waiting it
+    would only hold the candidate longer, and no attempt could follow in time."""
+    ats = FakeAts(sequence(httpx.Response(503, headers={"Retry-After": "5"})))
+    with pytest.raises(UpstreamUnavailable, match="HTTP 503"):
+        await get(ats, retry=RetryPolicy(deadline=2.0))
+    assert (len(ats.requests), waits) == (1, [])
+
+
+async def test_a_backoff_the_deadline_cuts_short_ends_with_the_last_answer(
+    waits: list[float],
+) -> None:
+    """The deadline passes while waiting to retry a 503: the candidate is let go then, and
+    told what the ATS last answered rather than that it timed out."""
+    ats = FakeAts(sequence(httpx.Response(503)))
+    policy = RetryPolicy(wait_initial=5.0, wait_max=5.0, wait_jitter=0.0, deadline=0.5)
+    started = time.monotonic()
+    with pytest.raises(UpstreamUnavailable, match="HTTP 503"):
+        await get(ats, retry=policy)
+    assert time.monotonic() - started < 3.0, "waited out a backoff past the deadline"
+    assert (len(ats.requests), waits) == (1, [5.0])
 
 
 async def test_persistent_429_ends_as_rate_limited() -> None:

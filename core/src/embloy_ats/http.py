@@ -1,8 +1,8 @@
 """The HTTP core: the only module that imports httpx.
 
 Every connector's request goes through `HttpClient.request`, so every ATS gets the same
-timeouts, body cap, redirect refusal, retry policy (stamina), Retry-After handling, rate
-limiting, private-network guard and status-to-error mapping.
+timeouts, deadline, body cap, redirect refusal, retry policy (stamina), Retry-After
+handling, rate limiting, private-network guard and status-to-error mapping.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ class RetryPolicy:
     wait_jitter: float = 0.2
     #: longest Retry-After we wait for; beyond it RateLimited is raised at once.
     max_retry_after: float = 10.0
-    #: all attempts of one logical request together.
+    #: one logical request, every attempt, wait and body included: a candidate is never
+    #: held longer than this.
     deadline: float = 30.0
 
 
@@ -154,6 +155,10 @@ class _Retryable(Exception):
 
 
 class _AttemptTimedOut(Exception):
+    pass
+
+
+class _DeadlinePassed(Exception):
     pass
 
 
@@ -358,17 +363,36 @@ class HttpClient:
             raise ConfigurationError(
                 f"cannot request {url!r}: {exc}", connector=ctx.connector, job_id=ctx.job_id
             ) from None
+        #: the failure whose retry is being waited for, when there is one
+        waiting: list[Exception] = []
+        deadline = asyncio.timeout(self.retry.deadline)
         try:
             try:
-                # Most requests succeed at once: only a failure worth retrying pays for the
-                # retry machinery.
-                return await self._attempt(request, ctx, ok_statuses)
-            except Exception as first:
-                if self._decide(first) is False:  # a float, even 0.0, is a wait: retry
+                async with deadline:
+                    try:
+                        # Most requests succeed at once: only a failure worth retrying pays
+                        # for the retry machinery.
+                        return await self._attempt(request, ctx, ok_statuses)
+                    except Exception as first:
+                        if self._decide(first, deadline) is False:  # a float, even 0.0, is a wait
+                            raise
+                        return await self._retry(
+                            request, ctx, ok_statuses, first, deadline, waiting
+                        )
+            except TimeoutError:
+                if not deadline.expired():
                     raise
-                return await self._retry(request, ctx, ok_statuses, first)
+                if waiting:  # cut during a wait: the failure waited on says most
+                    raise waiting[0] from None
+                raise _DeadlinePassed from None
         except _Retryable as exc:
             raise self._exhausted(exc.response, exc.retry_after, ctx) from None
+        except _DeadlinePassed:
+            raise UpstreamTimeout(
+                f"did not answer within the {self.retry.deadline:g} s deadline",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+            ) from None
         except (_AttemptTimedOut, httpx.TimeoutException):
             raise UpstreamTimeout(
                 "did not answer in time, after every allowed attempt",
@@ -392,17 +416,25 @@ class HttpClient:
         ctx: RequestContext,
         ok_statuses: frozenset[int],
         first: Exception,
+        deadline: asyncio.Timeout,
+        waiting: list[Exception],
     ) -> Response:
         """The attempts after a retryable `first` failure, scheduled by stamina.
 
         stamina's first attempt re-raises `first`, so its backoff, Retry-After waits,
-        attempt count, deadline, hooks and testing mode all see the whole sequence.
+        attempt count, hooks and testing mode all see the whole sequence. `waiting` holds
+        the failure whose retry is being waited for (none while an attempt is under way).
         """
+
+        def decide(exc: Exception) -> bool | float:
+            waiting[:] = [exc]
+            return self._decide(exc, deadline)
+
         failed: Exception | None = first
         async for attempt in stamina.retry_context(
-            on=self._decide,
+            on=decide,
             attempts=self.retry.attempts,
-            timeout=self.retry.deadline,
+            timeout=_left(deadline),
             wait_initial=self.retry.wait_initial,
             wait_max=self.retry.wait_max,
             wait_jitter=self.retry.wait_jitter,
@@ -411,14 +443,17 @@ class HttpClient:
                 if failed is not None:
                     failure, failed = failed, None
                     raise failure
+                waiting.clear()
                 metrics.UPSTREAM_RETRIES.labels(ctx.connector).inc()
                 return await self._attempt(request, ctx, ok_statuses)
         raise AssertionError("unreachable: stamina re-raises the last failure")
 
-    def _decide(self, exc: Exception) -> bool | float:
+    def _decide(self, exc: Exception, deadline: asyncio.Timeout) -> bool | float:
         decision = _retry_decision(exc)
         if isinstance(decision, float):
-            return min(decision, self.retry.max_retry_after)
+            wait = min(decision, self.retry.max_retry_after)
+            # An ATS's wait that the deadline cannot afford: no attempt could follow it.
+            return wait if wait < _left(deadline) else False
         return decision
 
     async def _attempt(
@@ -572,6 +607,12 @@ class HttpClient:
         if 400 <= status < 500:
             return RequestRejected(f"refused the request (HTTP {status})", **common)
         return UpstreamUnavailable(f"failed (HTTP {status})", **common)
+
+
+def _left(deadline: asyncio.Timeout) -> float:
+    """Seconds until `deadline` (scheduled when entered)."""
+    when = deadline.when()
+    return math.inf if when is None else when - asyncio.get_running_loop().time()
 
 
 _default_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HttpClient] = (
