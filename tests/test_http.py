@@ -6,7 +6,8 @@ import asyncio
 import email.utils
 import gzip
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -233,6 +234,52 @@ async def test_a_compressed_body_is_capped_as_decoded() -> None:
     )
     with pytest.raises(PayloadError, match="more than 10000 bytes"):
         await get(ats, max_body_bytes=10_000)
+
+
+class _Counted(httpx.AsyncByteStream):
+    """A body streamed in 1 KiB chunks that counts the chunks read."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body, self.read = body, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self.body), 1024):
+            self.read += 1
+            yield self.body[start : start + 1024]
+
+
+async def test_a_content_length_over_the_cap_is_refused_unread() -> None:
+    stream = _Counted(b"1" * 5000)
+    ats = FakeAts(sequence(httpx.Response(200, stream=stream, headers={"Content-Length": "5000"})))
+    with pytest.raises(PayloadError, match="more than 1000 bytes"):
+        await get(ats, max_body_bytes=1000)
+    assert stream.read == 0
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, compress"])
+async def test_an_encoding_we_did_not_ask_for_is_a_payload_error(encoding: str) -> None:
+    """We ask for gzip and deflate only: a body in another encoding would pass on as noise."""
+    ats = FakeAts(
+        sequence(
+            httpx.Response(
+                200, stream=httpx.ByteStream(b"\x1b\x00"), headers={"Content-Encoding": encoding}
+            )
+        )
+    )
+    with pytest.raises(PayloadError, match="did not ask for"):
+        await get(ats)
+
+
+async def test_layered_encodings_are_undone_in_reverse_order() -> None:
+    body = zlib.compress(gzip.compress(b'{"layers": 2}'))
+    ats = FakeAts(
+        sequence(
+            httpx.Response(
+                200, stream=httpx.ByteStream(body), headers={"Content-Encoding": "gzip, deflate"}
+            )
+        )
+    )
+    assert (await get(ats)).json(CTX) == {"layers": 2}
 
 
 async def test_a_body_that_lies_about_its_encoding_is_a_payload_error() -> None:

@@ -500,11 +500,11 @@ class HttpClient:
 
     async def _send(self, request: httpx.Request, ctx: RequestContext, started: float) -> Response:
         upstream = await self._transport().handle_async_request(request)
+        headers = {key.lower(): value for key, value in upstream.headers.items()}
         try:
-            body = await self._read_body(upstream, ctx)
+            body = await self._read_body(upstream, headers, ctx)
         finally:
             await upstream.aclose()
-        headers = {key.lower(): value for key, value in upstream.headers.items()}
         return Response(
             upstream.status_code,
             headers,
@@ -514,8 +514,12 @@ class HttpClient:
             elapsed=time.perf_counter() - started,
         )
 
-    async def _read_body(self, upstream: httpx.Response, ctx: RequestContext) -> bytes:
-        """The body, decoded; the cap bounds what is read and what decoding may produce."""
+    async def _read_body(
+        self, upstream: httpx.Response, headers: Mapping[str, str], ctx: RequestContext
+    ) -> bytes:
+        """The body, decoded; the cap bounds what is read and what decoding may produce.
+
+        `headers` are the answer's, names lower-cased (repeated ones joined by commas)."""
         cap = ctx.max_body_bytes or self.max_body_bytes
 
         def refused(reason: str) -> PayloadError:
@@ -528,10 +532,10 @@ class HttpClient:
             if len(upstream.content) > cap:
                 raise refused(too_large)
             return upstream.content
-        declared = upstream.headers.get("content-length", "")
+        declared = headers.get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > cap:
             raise refused(too_large)
-        encodings = upstream.headers.get_list("content-encoding", split_commas=True)
+        encodings = headers.get("content-encoding", "").split(",")
         try:
             decoder = _Decoder.for_encodings(encodings)
         except ValueError as exc:
