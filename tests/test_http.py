@@ -141,6 +141,16 @@ async def test_a_backoff_the_deadline_cuts_short_ends_with_the_last_answer(
     assert (len(ats.requests), waits) == (1, [5.0])
 
 
+async def test_a_backoff_after_a_timeout_cut_by_the_deadline_names_the_deadline(
+    waits: list[float],
+) -> None:
+    ats = FakeAts(sequence(httpx.ReadTimeout("slow")))
+    policy = RetryPolicy(wait_initial=5.0, wait_max=5.0, wait_jitter=0.0, deadline=0.5)
+    with pytest.raises(UpstreamTimeout, match=r"within the 0\.5 s deadline"):
+        await get(ats, retry=policy)
+    assert (len(ats.requests), waits) == (1, [5.0])
+
+
 async def test_persistent_429_ends_as_rate_limited() -> None:
     ats = FakeAts(sequence(httpx.Response(429, headers={"Retry-After": "0"})))
     with pytest.raises(RateLimited) as caught:

@@ -382,8 +382,9 @@ class HttpClient:
             except TimeoutError:
                 if not deadline.expired():
                     raise
-                if waiting:  # cut during a wait: the failure waited on says most
-                    raise waiting[0] from None
+                timed_out = (_AttemptTimedOut, httpx.TimeoutException)
+                if waiting and not isinstance(waiting[0], timed_out):
+                    raise waiting[0] from None  # cut during a wait: the answer waited on says most
                 raise _DeadlinePassed from None
         except _Retryable as exc:
             raise self._exhausted(exc.response, exc.retry_after, ctx) from None
