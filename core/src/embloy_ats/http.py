@@ -427,7 +427,11 @@ class HttpClient:
         the failure whose retry is being waited for (none while an attempt is under way).
         """
 
-        def decide(exc: Exception) -> bool | float:
+        def decide(exc: BaseException) -> bool | float:
+            # stamina is asked about the deadline's cancellation too: never retried, and
+            # not a failure to wait on
+            if not isinstance(exc, Exception):
+                return False
             waiting[:] = [exc]
             return self._decide(exc, deadline)
 
