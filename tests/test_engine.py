@@ -9,12 +9,15 @@ import gzip
 import ipaddress
 import socket
 import ssl
+import struct
+import time
+import tracemalloc
+import zlib
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpcore
 import httpx
 import pytest
 import vcr  # type: ignore[import-untyped]  # vcrpy ships no type information
@@ -32,7 +35,7 @@ from embloy_ats import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from embloy_ats.engine import AiohttpPool, PublicOnlyResolver
+from embloy_ats.engine import EngineTransport, PublicOnlyResolver
 from embloy_ats.http import RequestContext, RetryPolicy, Timeouts, engine_transport
 
 CTX = RequestContext(connector="fake", job_id="1")
@@ -152,6 +155,42 @@ async def test_a_gzip_body_is_decoded_once_and_capped_as_decoded() -> None:
             await http.request("GET", f"{origin}/bomb", CTX)
 
 
+def deflated(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "wbits"),
+    [("gzip", 16 + zlib.MAX_WBITS), ("deflate", zlib.MAX_WBITS), ("deflate", -zlib.MAX_WBITS)],
+)
+async def test_a_compression_bomb_is_refused_holding_about_the_cap(
+    encoding: str, wbits: int
+) -> None:
+    """64 KiB that inflate to 64 MiB, against a 1 MiB cap: the cap is checked while
+    decoding, step by step, so what is held at any moment stays near the cap (a chunk
+    decoded whole first would be tens of MiB)."""
+    cap = 1024 * 1024
+    bomb = deflated(bytes(64 * cap), wbits)
+    small = answer("200 OK", deflated(b"{}", wbits), Content_Encoding=encoding)
+    reply = answer("200 OK", bomb, Content_Encoding=encoding)
+
+    def serve(head: bytes) -> bytes:
+        return reply if b"/bomb" in head else small
+
+    async with server(serve) as (origin, _), client(max_body_bytes=cap) as http:
+        # the first request opens the connection and imports what it needs: not measured
+        assert (await http.request("GET", f"{origin}/warm", CTX)).json(CTX) == {}
+        tracemalloc.start()
+        try:
+            with pytest.raises(PayloadError, match=f"more than {cap} bytes"):
+                await http.request("GET", f"{origin}/bomb", CTX)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 3 * cap, f"peak {peak / cap:.1f} MiB against a 1 MiB cap"
+
+
 async def test_a_long_header_line_is_read() -> None:
     """A content-security-policy header of a CDN can be longer than aiohttp's 8 KiB."""
     policy = "default-src 'self'; " + "img-src https://cdn.example; " * 700  # ~20 KiB
@@ -189,6 +228,84 @@ async def test_an_answer_that_never_comes_is_a_timeout() -> None:
     async with server(lambda head: None) as (origin, _), client(timeouts=timeouts) as http:
         with pytest.raises(UpstreamTimeout):
             await http.request("GET", f"{origin}/jobs/1", CTX)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "attempts"),
+    [(3.0, 1), (0.6, 2)],
+    ids=["cut-in-the-first-attempt", "cut-in-a-retry"],
+)
+async def test_the_deadline_covers_every_attempt_and_a_trickled_body(
+    attempt: float, attempts: int
+) -> None:
+    """An ATS that trickles its body (a byte every 50 ms, so no read ever times out) holds
+    a candidate no longer than the retry deadline, whichever attempt it falls in: the first
+    counts too, and an attempt under way when it passes is cut."""
+    seen: list[float] = []
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError):
+            await reader.readuntil(b"\r\n\r\n")
+            seen.append(time.monotonic())
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n")
+            for _ in range(10000):
+                writer.write(b" ")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+        writer.close()
+
+    listening = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    timeouts = Timeouts(read=1.0, attempt=attempt)
+    policy = RetryPolicy(attempts=3, deadline=1.0)
+    try:
+        async with client(timeouts=timeouts, retry=policy) as http:
+            started = time.monotonic()
+            with pytest.raises(UpstreamTimeout) as caught:
+                await http.request("GET", f"http://127.0.0.1:{port}/jobs/1", CTX)
+            held = time.monotonic() - started
+    finally:
+        listening.close()
+    assert held < 2.5, f"held {held:.1f} s against a 1 s deadline"
+    assert len(seen) == attempts, "an attempt began after the deadline was spent"
+    assert "within the 1 s deadline" in caught.value.message
+
+
+def reset_after_reading(hard: bool) -> Callable[[Seen], Any]:
+    """A server handler that reads a request, then drops the connection unanswered: with a
+    TCP reset (`hard`) or a plain close."""
+
+    def handler(seen: Seen) -> Any:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            seen.connections += 1
+            with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+                seen.append(await reader.readuntil(b"\r\n\r\n"))
+            if hard:
+                sock = writer.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                writer.transport.abort()
+            else:
+                writer.close()
+
+        return handle
+
+    return handler
+
+
+@pytest.mark.parametrize("hard", [True, False], ids=["reset", "closed"])
+async def test_a_dropped_connection_costs_only_the_attempts_the_policy_allows(hard: bool) -> None:
+    """aiohttp resends an idempotent request once on a connection reset or close; beneath
+    our retry policy that doubled the attempts an ATS saw (6 where 3 are allowed)."""
+    seen = Seen()
+    listening = await asyncio.start_server(reset_after_reading(hard)(seen), "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    try:
+        async with client(retry=RetryPolicy(attempts=3)) as http:
+            with pytest.raises(UpstreamUnavailable):
+                await http.request("GET", f"http://127.0.0.1:{port}/jobs/1", CTX)
+    finally:
+        listening.close()
+    assert (seen.connections, len(seen)) == (3, 3)
 
 
 async def test_a_status_line_that_is_not_http_is_upstream_unavailable() -> None:
@@ -333,25 +450,25 @@ async def test_tls_certificates_are_verified(tmp_path: Path) -> None:
 
     listening = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=served)
     port = listening.sockets[0].getsockname()[1]
-    request = httpcore.Request("GET", f"https://127.0.0.1:{port}/jobs/1")
+    request = httpx.Request("GET", f"https://127.0.0.1:{port}/jobs/1")
     trusted = ssl.create_default_context(cafile=str(cert_file))
     try:
-        default = AiohttpPool(
+        default = EngineTransport(
             ssl_context=httpx.create_ssl_context(),
             max_connections=1,
             keepalive_expiry=1.0,
             public_only=False,
         )
-        with pytest.raises(httpcore.ConnectError, match="certificate verify failed"):
+        with pytest.raises(httpx.ConnectError, match="certificate verify failed"):
             await default.handle_async_request(request)
         await default.aclose()
-        pool = AiohttpPool(
+        transport = EngineTransport(
             ssl_context=trusted, max_connections=1, keepalive_expiry=1.0, public_only=False
         )
-        response = await pool.handle_async_request(request)
-        body = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
+        response = await transport.handle_async_request(request)
+        body = await response.aread()
         await response.aclose()
-        await pool.aclose()
-        assert (response.status, body) == (200, b'{"tls": true}')
+        await transport.aclose()
+        assert (response.status_code, body) == (200, b'{"tls": true}')
     finally:
         listening.close()

@@ -6,7 +6,8 @@ import asyncio
 import email.utils
 import gzip
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from embloy_ats import (
     RateLimited,
     RateLimitPolicy,
     RequestRejected,
+    RetryPolicy,
     UnexpectedRedirect,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -114,6 +116,39 @@ async def test_retry_after_beyond_the_cap_raises_rate_limited_at_once() -> None:
         await get(ats)
     assert caught.value.retry_after == 3600.0
     assert len(ats.requests) == 1
+
+
+async def test_a_wait_the_deadline_cannot_afford_is_not_waited(waits: list[float]) -> None:
+    """A Retry-After within the cap but past what is left of the deadline: waiting it
+    would only hold the candidate longer, and no attempt could follow in time."""
+    ats = FakeAts(sequence(httpx.Response(503, headers={"Retry-After": "5"})))
+    with pytest.raises(UpstreamUnavailable, match="HTTP 503"):
+        await get(ats, retry=RetryPolicy(deadline=2.0))
+    assert (len(ats.requests), waits) == (1, [])
+
+
+async def test_a_backoff_the_deadline_cuts_short_ends_with_the_last_answer(
+    waits: list[float],
+) -> None:
+    """The deadline passes while waiting to retry a 503: the candidate is let go then, and
+    told what the ATS last answered rather than that it timed out."""
+    ats = FakeAts(sequence(httpx.Response(503)))
+    policy = RetryPolicy(wait_initial=5.0, wait_max=5.0, wait_jitter=0.0, deadline=0.5)
+    started = time.monotonic()
+    with pytest.raises(UpstreamUnavailable, match="HTTP 503"):
+        await get(ats, retry=policy)
+    assert time.monotonic() - started < 3.0, "waited out a backoff past the deadline"
+    assert (len(ats.requests), waits) == (1, [5.0])
+
+
+async def test_a_backoff_after_a_timeout_cut_by_the_deadline_names_the_deadline(
+    waits: list[float],
+) -> None:
+    ats = FakeAts(sequence(httpx.ReadTimeout("slow")))
+    policy = RetryPolicy(wait_initial=5.0, wait_max=5.0, wait_jitter=0.0, deadline=0.5)
+    with pytest.raises(UpstreamTimeout, match=r"within the 0\.5 s deadline"):
+        await get(ats, retry=policy)
+    assert (len(ats.requests), waits) == (1, [5.0])
 
 
 async def test_persistent_429_ends_as_rate_limited() -> None:
@@ -209,6 +244,52 @@ async def test_a_compressed_body_is_capped_as_decoded() -> None:
     )
     with pytest.raises(PayloadError, match="more than 10000 bytes"):
         await get(ats, max_body_bytes=10_000)
+
+
+class _Counted(httpx.AsyncByteStream):
+    """A body streamed in 1 KiB chunks that counts the chunks read."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body, self.read = body, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self.body), 1024):
+            self.read += 1
+            yield self.body[start : start + 1024]
+
+
+async def test_a_content_length_over_the_cap_is_refused_unread() -> None:
+    stream = _Counted(b"1" * 5000)
+    ats = FakeAts(sequence(httpx.Response(200, stream=stream, headers={"Content-Length": "5000"})))
+    with pytest.raises(PayloadError, match="more than 1000 bytes"):
+        await get(ats, max_body_bytes=1000)
+    assert stream.read == 0
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, compress"])
+async def test_an_encoding_we_did_not_ask_for_is_a_payload_error(encoding: str) -> None:
+    """We ask for gzip and deflate only: a body in another encoding would pass on as noise."""
+    ats = FakeAts(
+        sequence(
+            httpx.Response(
+                200, stream=httpx.ByteStream(b"\x1b\x00"), headers={"Content-Encoding": encoding}
+            )
+        )
+    )
+    with pytest.raises(PayloadError, match="did not ask for"):
+        await get(ats)
+
+
+async def test_layered_encodings_are_undone_in_reverse_order() -> None:
+    body = zlib.compress(gzip.compress(b'{"layers": 2}'))
+    ats = FakeAts(
+        sequence(
+            httpx.Response(
+                200, stream=httpx.ByteStream(body), headers={"Content-Encoding": "gzip, deflate"}
+            )
+        )
+    )
+    assert (await get(ats)).json(CTX) == {"layers": 2}
 
 
 async def test_a_body_that_lies_about_its_encoding_is_a_payload_error() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -206,6 +207,40 @@ async def test_oversized_bodies_are_refused(service: Service) -> None:
         TOKEN_PATH, headers={"client_token": service.client_token}, content=b"a=" + b"x" * 20000
     )
     assert_error(response, 413, "body_too_large")
+
+
+class _Sent:
+    """A request body of `total` bytes that counts how much of it was ever read."""
+
+    def __init__(self, total: int, chunk: int = 64 * 1024) -> None:
+        self.total, self.chunk, self.read = total, chunk, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while self.read < self.total:
+            self.read += self.chunk
+            yield b"a=" + b"x" * (self.chunk - 2)
+
+
+async def test_a_huge_streamed_body_is_refused_after_the_cap(service: Service) -> None:
+    """64 MiB sent chunked (no Content-Length): the cap answers 413 once it is passed,
+    instead of after buffering the whole body."""
+    body = _Sent(64 * 1024 * 1024)
+    response = await service.client.post(
+        TOKEN_PATH, headers={"client_token": service.client_token}, content=body
+    )
+    assert_error(response, 413, "body_too_large")
+    assert body.read <= 2 * body.chunk, f"{body.read} bytes were read for a 16 KiB cap"
+
+
+async def test_a_content_length_over_the_cap_is_refused_unread(service: Service) -> None:
+    body = _Sent(64 * 1024 * 1024)
+    response = await service.client.post(
+        TOKEN_PATH,
+        headers={"client_token": service.client_token, "content-length": str(body.total)},
+        content=body,
+    )
+    assert_error(response, 413, "body_too_large")
+    assert body.read == 0
 
 
 async def test_health_metrics_and_openapi(service: Service) -> None:

@@ -1,15 +1,23 @@
-"""The network engine under httpx: aiohttp's connection pool and C HTTP/1.1 parser.
+"""The network engine: an httpx transport over aiohttp's connection pool and C HTTP/1.1 parser.
 
-httpx stays the interface: `HttpClient` builds `httpx.Request`s, reads `httpx.Response`s,
-maps `httpx` errors, and `httpx.AsyncHTTPTransport` stays the layer vcrpy records and
-replays. Only the pool beneath that transport is replaced: httpcore's pure-Python HTTP
-parser and its anyio stream and lock wrappers were a third of a first apply at zero ATS
-latency, and an exchange through aiohttp costs about half as much (benchmarks/RESULTS.md).
+httpx stays the interface: `HttpClient` builds `httpx.Request`s, reads `httpx.Response`s and
+maps httpx's errors. Beneath it, `EngineTransport` (an `httpx.AsyncBaseTransport`) sends
+each request through a public `aiohttp.ClientSession`. httpcore's pure-Python parser and its
+anyio stream and lock wrappers were a third of a first apply at zero ATS latency, and an
+exchange through aiohttp costs about half as much (benchmarks/RESULTS.md).
 
-This pool speaks httpcore's interface (`handle_async_request(httpcore.Request)`) and
-raises httpcore's exceptions, which the transport turns into httpx's. It leaves what
-httpx does to httpx: bodies arrive as sent (Content-Encoding is decoded by httpx, where
-the body cap applies), redirects are not followed, and no cookie is ever kept.
+The transport is ours rather than httpx-aiohttp's `AiohttpTransport` (0.2.0), which maps
+a connection the ATS closed unanswered to `httpx.ConnectTimeout` (a "timeout" for what is
+a refusal), lets aiohttp's error for a status line that is not HTTP escape as it is, and
+keeps the session of the first event loop it ran on (a second `asyncio.run` fails): a
+wrapper correcting those would be longer than this transport.
+
+It leaves to `HttpClient` what httpx's client layer would do: bodies arrive as sent
+(Content-Encoding is decoded there, in bounded steps, where the body cap applies),
+redirects are not followed, no cookie is ever kept, and aiohttp never resends a request
+on its own (the retry policy counts every attempt an ATS sees).
+
+vcrpy patches aiohttp's session, not this transport: a recording holds each request once.
 """
 
 from __future__ import annotations
@@ -18,19 +26,15 @@ import asyncio
 import socket
 import ssl
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
-import httpcore
+import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.validation import PRIVATE_NETWORK_HINT, is_private_address, is_private_host
 
-# Taken before any test or recording patches aiohttp: vcrpy records and replays at the
-# httpx transport above this pool, and would otherwise record every request twice.
-_SESSION_REQUEST = aiohttp.ClientSession._request
 _MAX_HEADER_BYTES = 64 * 1024
 
 
@@ -58,8 +62,26 @@ class PublicOnlyResolver(AbstractResolver):
         await self._inner.close()
 
 
-class AiohttpPool:
-    """httpcore's pool interface over one aiohttp session per event loop."""
+class ConnectionLost(aiohttp.ClientConnectionError):
+    """The connection was reset or closed before the answer's head arrived."""
+
+
+async def _no_resend(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """A session middleware: aiohttp resends an idempotent request once when the connection
+    is reset or closed before the answer; raising our own error in place of those two stops
+    it, so each attempt the retry policy makes reaches the ATS once."""
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise  # the connection never opened: aiohttp does not resend that either
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:
+        raise ConnectionLost(str(exc) or type(exc).__name__) from exc
+
+
+class EngineTransport(httpx.AsyncBaseTransport):
+    """httpx's transport interface over one aiohttp session per event loop."""
 
     def __init__(
         self,
@@ -75,7 +97,7 @@ class AiohttpPool:
         self._public_only = public_only
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+        self._timeouts: dict[tuple[tuple[str, float | None], ...], aiohttp.ClientTimeout] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         session, loop = self._session, asyncio.get_running_loop()
@@ -97,6 +119,7 @@ class AiohttpPool:
                 # be longer. Bound it as httpcore did (h11: 100 KiB for the whole head).
                 max_line_size=_MAX_HEADER_BYTES,
                 max_field_size=_MAX_HEADER_BYTES,
+                middlewares=(_no_resend,),
             )
         return session
 
@@ -106,45 +129,45 @@ class AiohttpPool:
         if found is None:
             connect, pool = timeouts.get("connect"), timeouts.get("pool")
             found = self._timeouts[key] = aiohttp.ClientTimeout(
-                total=None,  # the attempt's own deadline bounds the whole exchange
+                total=None,  # the client's attempt timeout and deadline bound the whole
                 connect=None if connect is None or pool is None else connect + pool,
                 sock_connect=connect,
                 sock_read=timeouts.get("read"),
             )
         return found
 
-    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         target = request.url
-        host = target.host.decode("ascii")
+        host = target.raw_host.decode("ascii")
         if self._public_only and is_private_host(host):
             raise ConfigurationError(
                 f"refusing to connect to private host {host!r}", hint=PRIVATE_NETWORK_HINT
             )
+        # Built from the parts httpx has already encoded (credentials in the URL are not
+        # sent: aiohttp would turn them into an Authorization header).
         netloc = f"[{host}]" if ":" in host else host
         if target.port is not None:
             netloc = f"{netloc}:{target.port}"
-        url = URL(
-            f"{target.scheme.decode('ascii')}://{netloc}{target.target.decode('ascii')}",
-            encoded=True,
-        )
-        body = b"".join([chunk async for chunk in request.stream])  # type: ignore[union-attr]
-        timeouts = request.extensions.get("timeout", {})
+        url = URL(f"{target.scheme}://{netloc}{target.raw_path.decode('ascii')}", encoded=True)
+        body = await request.aread()
         try:
-            response = await _SESSION_REQUEST(
-                self._open(),
-                request.method.decode("ascii"),
+            response = await self._open().request(
+                request.method,
                 url,
-                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers],
+                headers=[
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+                ],
                 data=body or None,
                 allow_redirects=False,
-                timeout=self._timeout(timeouts),
+                timeout=self._timeout(request.extensions.get("timeout", {})),
             )
         except aiohttp.ClientError as exc:
-            raise _httpcore_error(exc) from exc
-        return httpcore.Response(
+            raise _httpx_error(exc, request) from exc
+        return httpx.Response(
             response.status,
             headers=list(response.raw_headers),
-            content=_Body(response),
+            stream=_Body(response, request),
+            request=request,
             extensions={
                 "http_version": b"HTTP/1.1",
                 "reason_phrase": (response.reason or "").encode("latin-1", "replace"),
@@ -156,42 +179,36 @@ class AiohttpPool:
         if session is not None:
             await session.close()
 
-    async def __aenter__(self) -> AiohttpPool:  # `async with transport:` enters the pool
-        return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+class _Body(httpx.AsyncByteStream):
+    """A response body as httpx streams it: bytes as they arrive (still encoded)."""
 
-
-class _Body:
-    """A response body as httpcore streams it: bytes as they arrive, then `aclose`."""
-
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
         self._response = response
+        self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self._response.content.iter_any():
                 yield chunk
         except aiohttp.ClientError as exc:
-            raise _httpcore_error(exc) from exc
+            raise _httpx_error(exc, self._request) from exc
 
     async def aclose(self) -> None:
         # A body not read to its end closes the connection instead of returning it.
         self._response.release()
 
 
-def _httpcore_error(exc: aiohttp.ClientError) -> Exception:
-    """The httpcore exception for an aiohttp one (httpx maps it on to its own)."""
+def _httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
+    """The httpx exception for an aiohttp one."""
     message = str(exc) or type(exc).__name__
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return httpcore.ConnectTimeout(message)
+        return httpx.ConnectTimeout(message, request=request)
     if isinstance(exc, asyncio.TimeoutError):  # a read that waited too long
-        return httpcore.ReadTimeout(message)
+        return httpx.ReadTimeout(message, request=request)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpcore.ConnectError(message)
-    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
-        return httpcore.RemoteProtocolError(message)
-    if isinstance(exc, aiohttp.ClientResponseError):  # a status line or header not HTTP
-        return httpcore.RemoteProtocolError(message)
-    return httpcore.ReadError(message)  # a connection reset or lost mid-exchange
+        return httpx.ConnectError(message, request=request)
+    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ClientResponseError):
+        # a body cut short, or a status line or header that is not HTTP
+        return httpx.RemoteProtocolError(message, request=request)
+    return httpx.ReadError(message, request=request)  # a connection reset or lost

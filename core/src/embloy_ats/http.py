@@ -1,8 +1,8 @@
 """The HTTP core: the only module that imports httpx.
 
 Every connector's request goes through `HttpClient.request`, so every ATS gets the same
-timeouts, body cap, redirect refusal, retry policy (stamina), Retry-After handling, rate
-limiting, private-network guard and status-to-error mapping.
+timeouts, deadline, body cap, redirect refusal, retry policy (stamina), Retry-After
+handling, rate limiting, private-network guard and status-to-error mapping.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import math
 import re
 import time
 import weakref
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -25,7 +26,7 @@ from pydantic import JsonValue
 
 from embloy_ats import metrics
 from embloy_ats.clock import SYSTEM_CLOCK, Clock
-from embloy_ats.engine import AiohttpPool
+from embloy_ats.engine import EngineTransport
 from embloy_ats.errors import (
     DEFAULT_ERRORS,
     ConfigurationError,
@@ -72,7 +73,8 @@ class RetryPolicy:
     wait_jitter: float = 0.2
     #: longest Retry-After we wait for; beyond it RateLimited is raised at once.
     max_retry_after: float = 10.0
-    #: all attempts of one logical request together.
+    #: one logical request, every attempt, wait and body included: a candidate is never
+    #: held longer than this.
     deadline: float = 30.0
 
 
@@ -156,6 +158,10 @@ class _AttemptTimedOut(Exception):
     pass
 
 
+class _DeadlinePassed(Exception):
+    pass
+
+
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date."""
     if value is None:
@@ -202,19 +208,88 @@ def _retry_decision(exc: Exception) -> bool | float:
     return isinstance(exc, httpx.TransportError | _AttemptTimedOut)
 
 
-def engine_transport(
-    *, allow_private_network: bool, max_connections: int = 200
-) -> httpx.AsyncHTTPTransport:
-    """An httpx transport over the engine's pool (see `embloy_ats.engine`)."""
-    transport = httpx.AsyncHTTPTransport(retries=0)
-    # httpx has no parameter for the pool: give the transport ours.
-    transport._pool = AiohttpPool(  # type: ignore[assignment]
+def engine_transport(*, allow_private_network: bool, max_connections: int = 200) -> EngineTransport:
+    """The httpx transport over the engine's pool (see `embloy_ats.engine`)."""
+    return EngineTransport(
         ssl_context=httpx.create_ssl_context(),
         max_connections=max_connections,
         keepalive_expiry=5.0,
         public_only=not allow_private_network,
     )
-    return transport
+
+
+#: Most bytes one step of decoding may produce; the body cap is checked between steps, so
+#: a compression bomb is refused having produced at most the cap and one step.
+_DECODE_STEP = 64 * 1024
+#: Compressed input is fed in slices of this size, so the input zlib leaves over when a
+#: step is full (copied on each step) stays small.
+_DECODE_INPUT = 16 * 1024
+
+
+class _Inflate:
+    """One gzip or deflate layer of a Content-Encoding, undone in bounded steps."""
+
+    def __init__(self, encoding: str) -> None:
+        gzip = encoding in ("gzip", "x-gzip")
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if gzip else zlib.MAX_WBITS)
+        #: "deflate" is zlib-wrapped by the standard, raw from some servers: tell by the start.
+        self._may_be_raw = not gzip
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        view = memoryview(data)
+        for start in range(0, len(view), _DECODE_INPUT):
+            pending: bytes | memoryview = view[start : start + _DECODE_INPUT]
+            while True:
+                try:
+                    piece = self._zlib.decompress(pending, _DECODE_STEP)
+                except zlib.error:
+                    if not self._may_be_raw:
+                        raise
+                    self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                    piece = self._zlib.decompress(pending, _DECODE_STEP)
+                self._may_be_raw = False
+                if piece:
+                    yield piece
+                pending = self._zlib.unconsumed_tail
+                # a full step may leave output behind even when all input is taken
+                if not pending and len(piece) < _DECODE_STEP:
+                    break
+
+    def flush(self) -> bytes:
+        return self._zlib.flush()  # small: `feed` drained every full step
+
+
+class _Decoder:
+    """A Content-Encoding undone layer by layer, each step's output bounded."""
+
+    def __init__(self, layers: list[_Inflate]) -> None:
+        self._layers = layers
+
+    @classmethod
+    def for_encodings(cls, encodings: list[str]) -> _Decoder | None:
+        """None for a body sent as is; ValueError for an encoding we did not ask for."""
+        layers = []
+        for encoding in reversed([e.strip().lower() for e in encodings]):  # last applied first
+            if encoding in ("gzip", "x-gzip", "deflate"):
+                layers.append(_Inflate(encoding))
+            elif encoding not in ("", "identity"):
+                raise ValueError(encoding)
+        return cls(layers) if layers else None
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        return self._through(0, data)
+
+    def flush(self) -> Iterator[bytes]:
+        for index, layer in enumerate(self._layers):
+            yield from self._through(index + 1, layer.flush())
+
+    def _through(self, index: int, data: bytes) -> Iterator[bytes]:
+        if index == len(self._layers):
+            if data:
+                yield data
+            return
+        for piece in self._layers[index].feed(data):
+            yield from self._through(index + 1, piece)
 
 
 @dataclass
@@ -288,17 +363,37 @@ class HttpClient:
             raise ConfigurationError(
                 f"cannot request {url!r}: {exc}", connector=ctx.connector, job_id=ctx.job_id
             ) from None
+        #: the failure whose retry is being waited for, when there is one
+        waiting: list[Exception] = []
+        deadline = asyncio.timeout(self.retry.deadline)
         try:
             try:
-                # Most requests succeed at once: only a failure worth retrying pays for the
-                # retry machinery.
-                return await self._attempt(request, ctx, ok_statuses)
-            except Exception as first:
-                if self._decide(first) is False:  # a float, even 0.0, is a wait: retry
+                async with deadline:
+                    try:
+                        # Most requests succeed at once: only a failure worth retrying pays
+                        # for the retry machinery.
+                        return await self._attempt(request, ctx, ok_statuses)
+                    except Exception as first:
+                        if self._decide(first, deadline) is False:  # a float, even 0.0, is a wait
+                            raise
+                        return await self._retry(
+                            request, ctx, ok_statuses, first, deadline, waiting
+                        )
+            except TimeoutError:
+                if not deadline.expired():
                     raise
-                return await self._retry(request, ctx, ok_statuses, first)
+                timed_out = (_AttemptTimedOut, httpx.TimeoutException)
+                if waiting and not isinstance(waiting[0], timed_out):
+                    raise waiting[0] from None  # cut during a wait: the answer waited on says most
+                raise _DeadlinePassed from None
         except _Retryable as exc:
             raise self._exhausted(exc.response, exc.retry_after, ctx) from None
+        except _DeadlinePassed:
+            raise UpstreamTimeout(
+                f"did not answer within the {self.retry.deadline:g} s deadline",
+                connector=ctx.connector,
+                job_id=ctx.job_id,
+            ) from None
         except (_AttemptTimedOut, httpx.TimeoutException):
             raise UpstreamTimeout(
                 "did not answer in time, after every allowed attempt",
@@ -322,17 +417,29 @@ class HttpClient:
         ctx: RequestContext,
         ok_statuses: frozenset[int],
         first: Exception,
+        deadline: asyncio.Timeout,
+        waiting: list[Exception],
     ) -> Response:
         """The attempts after a retryable `first` failure, scheduled by stamina.
 
         stamina's first attempt re-raises `first`, so its backoff, Retry-After waits,
-        attempt count, deadline, hooks and testing mode all see the whole sequence.
+        attempt count, hooks and testing mode all see the whole sequence. `waiting` holds
+        the failure whose retry is being waited for (none while an attempt is under way).
         """
+
+        def decide(exc: BaseException) -> bool | float:
+            # stamina is asked about the deadline's cancellation too: never retried, and
+            # not a failure to wait on
+            if not isinstance(exc, Exception):
+                return False
+            waiting[:] = [exc]
+            return self._decide(exc, deadline)
+
         failed: Exception | None = first
         async for attempt in stamina.retry_context(
-            on=self._decide,
+            on=decide,
             attempts=self.retry.attempts,
-            timeout=self.retry.deadline,
+            timeout=_left(deadline),
             wait_initial=self.retry.wait_initial,
             wait_max=self.retry.wait_max,
             wait_jitter=self.retry.wait_jitter,
@@ -341,14 +448,17 @@ class HttpClient:
                 if failed is not None:
                     failure, failed = failed, None
                     raise failure
+                waiting.clear()
                 metrics.UPSTREAM_RETRIES.labels(ctx.connector).inc()
                 return await self._attempt(request, ctx, ok_statuses)
         raise AssertionError("unreachable: stamina re-raises the last failure")
 
-    def _decide(self, exc: Exception) -> bool | float:
+    def _decide(self, exc: Exception, deadline: asyncio.Timeout) -> bool | float:
         decision = _retry_decision(exc)
         if isinstance(decision, float):
-            return min(decision, self.retry.max_retry_after)
+            wait = min(decision, self.retry.max_retry_after)
+            # An ATS's wait that the deadline cannot afford: no attempt could follow it.
+            return wait if wait < _left(deadline) else False
         return decision
 
     async def _attempt(
@@ -395,39 +505,69 @@ class HttpClient:
 
     async def _send(self, request: httpx.Request, ctx: RequestContext, started: float) -> Response:
         upstream = await self._transport().handle_async_request(request)
+        headers = {key.lower(): value for key, value in upstream.headers.items()}
         try:
-            chunks: list[bytes] = []
-            size = 0
-            cap = ctx.max_body_bytes or self.max_body_bytes
-            async for chunk in upstream.aiter_bytes():  # decoded: the cap bounds what we hold
-                size += len(chunk)
-                if size > cap:
-                    raise PayloadError(
-                        f"answered more than {cap} bytes; refusing to read on",
-                        connector=ctx.connector,
-                        job_id=ctx.job_id,
-                        status_code=upstream.status_code,
-                    )
-                chunks.append(chunk)
-        except httpx.DecodingError:
-            raise PayloadError(
-                "answered a body that does not match its Content-Encoding "
-                f"({upstream.headers.get('content-encoding', '?')!r})",
-                connector=ctx.connector,
-                job_id=ctx.job_id,
-                status_code=upstream.status_code,
-            ) from None
+            body = await self._read_body(upstream, headers, ctx)
         finally:
             await upstream.aclose()
-        headers = {key.lower(): value for key, value in upstream.headers.items()}
         return Response(
             upstream.status_code,
             headers,
-            b"".join(chunks),
+            body,
             path=request.url.raw_path.decode("ascii", "replace"),
             request_id=next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None),
             elapsed=time.perf_counter() - started,
         )
+
+    async def _read_body(
+        self, upstream: httpx.Response, headers: Mapping[str, str], ctx: RequestContext
+    ) -> bytes:
+        """The body, decoded; the cap bounds what is read and what decoding may produce.
+
+        `headers` are the answer's, names lower-cased (repeated ones joined by commas)."""
+        cap = ctx.max_body_bytes or self.max_body_bytes
+
+        def refused(reason: str) -> PayloadError:
+            return PayloadError(
+                reason, connector=ctx.connector, job_id=ctx.job_id, status_code=upstream.status_code
+            )
+
+        too_large = f"answered more than {cap} bytes; refusing to read on"
+        if upstream.is_stream_consumed:  # answered from memory (a replay), decoded already
+            if len(upstream.content) > cap:
+                raise refused(too_large)
+            return upstream.content
+        declared = headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > cap:
+            raise refused(too_large)
+        encodings = headers.get("content-encoding", "").split(",")
+        try:
+            decoder = _Decoder.for_encodings(encodings)
+        except ValueError as exc:
+            raise refused(f"answered in a Content-Encoding we did not ask for ({exc})") from None
+        chunks: list[bytes] = []
+        sent = size = 0
+        try:
+            async for data in upstream.aiter_raw():
+                sent += len(data)
+                if sent > cap:
+                    raise refused(too_large)
+                for piece in (data,) if decoder is None else decoder.feed(data):
+                    size += len(piece)
+                    if size > cap:
+                        raise refused(too_large)
+                    chunks.append(piece)
+            for piece in () if decoder is None else decoder.flush():
+                size += len(piece)
+                if size > cap:
+                    raise refused(too_large)
+                chunks.append(piece)
+        except zlib.error:
+            raise refused(
+                "answered a body that does not match its Content-Encoding "
+                f"({', '.join(encodings)!r})"
+            ) from None
+        return b"".join(chunks)
 
     def _exhausted(
         self, response: Response, retry_after: float | None, ctx: RequestContext
@@ -465,6 +605,12 @@ class HttpClient:
             job_id=ctx.job_id,
             request_id=response.request_id,
         )
+
+
+def _left(deadline: asyncio.Timeout) -> float:
+    """Seconds until `deadline` (scheduled when entered)."""
+    when = deadline.when()
+    return math.inf if when is None else when - asyncio.get_running_loop().time()
 
 
 _default_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HttpClient] = (

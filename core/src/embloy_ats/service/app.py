@@ -138,10 +138,20 @@ def _candidate_failure(exc: Exception, claims: RequestClaims | None, path: str) 
 
 
 async def _read_fields(request: Request) -> dict[str, str]:
-    """The body as form-encoded (what the Embloy SDKs send) or JSON."""
-    body = await request.body()
-    if len(body) > _MAX_BODY:
-        raise ApiError(413, "body_too_large", f"the body exceeds {_MAX_BODY} bytes")
+    """The body as form-encoded (what the Embloy SDKs send) or JSON.
+
+    Read as it streams in and refused once past the cap (at once if its Content-Length
+    says so): a huge body is never buffered to be measured.
+    """
+    too_large = ApiError(413, "body_too_large", f"the body exceeds {_MAX_BODY} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > _MAX_BODY:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_BODY:
+            raise too_large
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     try:
         if kind == "application/json":
