@@ -13,7 +13,7 @@ import httpx
 import pytest
 from embloy_ats import ConfigurationError, HttpClient, Registry
 from embloy_ats.cli import app
-from embloy_ats.testing.conformance import HOSTILE_IDS, ConnectorConformance
+from embloy_ats.testing.conformance import FINAL_STATUSES, HOSTILE_IDS, ConnectorConformance
 from typer.testing import CliRunner
 
 from tests.kit import loopback
@@ -78,6 +78,29 @@ async def test_the_suite_replays_a_local_recording_without_the_switch(
     await suite.test_5xx_goes_through_the_core_retry_path()
     await suite.test_429_goes_through_the_core_retry_path()
     suite.test_cassettes_hold_no_secret()
+
+
+async def test_the_error_table_and_verify_checks_pass_for_a_local_recording_without_the_switch(
+    recorded: tuple[str, str], tmp_path: Path
+) -> None:
+    """The checks that answer from a mock transport (error table, verify, way in) build
+    their connector over a loopback base_url too: they must not need the switch either."""
+    _, stdout = recorded
+
+    class TestLocalConformance(ConnectorConformance):
+        mode = "kit_bearer"
+        settings: ClassVar[Mapping[str, str]] = printed_settings(stdout)
+        credentials: ClassVar[Mapping[str, str]] = {"api_key": "stand-in"}
+        cassette_dir = tmp_path
+        known_job = ("7", "found_7.yaml")
+        unknown_job = ("8", "not_found_8.yaml")
+
+    suite = TestLocalConformance()
+    suite.test_the_settings_choose_the_named_way_in()
+    for status in FINAL_STATUSES:
+        await suite.test_final_statuses_follow_the_error_table(status)
+        await suite.test_verify_reads_final_statuses_as_setup_problems(status)
+    await suite.test_verify_passes_on_a_success_answer()
 
 
 async def test_a_live_request_to_a_private_host_is_still_refused(
