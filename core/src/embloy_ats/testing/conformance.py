@@ -88,6 +88,10 @@ def _offline(transport: httpx.AsyncBaseTransport) -> HttpClient:
     return HttpClient(transport=transport, allow_private_network=True)
 
 
+def _no_request(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"no request was expected, yet {request.method} {request.url} was sent")
+
+
 def _mock(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[HttpClient, list[str]]:
     seen: list[str] = []
 
@@ -179,7 +183,7 @@ class ConnectorConformance:
     def test_the_settings_choose_the_named_way_in(self) -> None:
         self._skip_if_waived("way_in")
         cls = self.connector_class
-        chosen = self.connector(HttpClient()).way_in
+        chosen = self.connector(_offline(httpx.MockTransport(_no_request))).way_in
         if not cls.ways_in:
             assert self.way_in is None, f"{cls.__name__} declares no ways in"
             return
@@ -286,7 +290,7 @@ class ConnectorConformance:
             to_ats.append(f"{request.method} {request.url}")
             return httpx.Response(status, content=body)
 
-        http = HttpClient(transport=httpx.MockTransport(handle))
+        http = _offline(httpx.MockTransport(handle))
         connector = self.connector(http)
         if isinstance(connector.auth, OAuth2Token):
             token_url.append(connector.auth.token_url)
@@ -410,7 +414,7 @@ class ConnectorConformance:
         answers = recorded_answers([self.cassette_dir / cassette])
         for swap in ("fields", "id", "both"):
             hostile = {key: _hostile(answer, job_id, swap) for key, answer in answers.items()}
-            http = HttpClient(transport=ReplayTransport(hostile), allow_private_network=True)
+            http = _offline(ReplayTransport(hostile))
             outcomes.append((f"{cassette}, ATS text in {swap}", await self._outcome(http, job_id)))
         for where, outcome in outcomes:
             if isinstance(outcome, EmbloyAtsError):
