@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from embloy_ats import HttpClient, JobNotFound, Registry
 from embloy_ats import resolver as resolver_module
+from embloy_ats.errors import DatabaseUnavailable
 from embloy_ats.model import PRUNED_DEEPER
 from embloy_ats.resolver import Resolver
 from embloy_ats.store import Store
@@ -207,6 +208,19 @@ async def test_ping_reports_a_store_that_does_not_answer(tmp_path: Path) -> None
         await store.ping()
 
 
+async def test_a_pool_that_hands_out_nothing_is_a_database_unavailable(pg_schema: str) -> None:
+    """Every connection busy (or the database refusing new ones): the store says so in its
+    own words within its checkout timeout, for the service to answer 503, not a bare 500."""
+    store = PostgresStore(pg_schema, min_size=1, max_size=1, checkout_timeout=0.2)
+    await store.open()
+    try:
+        async with store.pool.connection():  # the only connection, held elsewhere
+            with pytest.raises(DatabaseUnavailable, match="no connection"):
+                await store.get_job("acme", "fake", "1")
+    finally:
+        await store.close()
+
+
 # -- SQLite: another process holds the write lock ----------------------------------------------
 
 
@@ -342,13 +356,12 @@ async def test_a_job_whose_write_waits_is_answered_before_it_is_stored(
         assert again.job == first.job
         assert requests == ["/accounts/acme/jobs/7"]
         assert "a fetched job is answered before it is stored: the store is slow" in caplog.text
-        for _ in range(500):
-            if await store.get_job(tenant.id, "fake", "7") is not None:
+        for _ in range(500):  # the write lands, then the resolver lets go of its copy
+            if await store.get_job(tenant.id, "fake", "7") is not None and not resolver._writing:
                 break
             await asyncio.sleep(0.02)
         else:
             pytest.fail("the write never completed once the lock was let go")
-        assert not resolver._writing
     finally:
         await resolver.close()
 
