@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from embloy_ats.errors import DatabaseUnavailable
 from embloy_ats.logs import configure_logging
 from embloy_ats.request_id import HEADER
 from embloy_ats.service.tokens import TokenService
@@ -174,6 +175,31 @@ async def test_a_bug_is_an_error_for_the_operator_and_plain_words_for_the_candid
     handled = await service.client.post(HANDLE_PATH, headers={"request_token": token})
     assert handled.status_code == 500
     assert "0xdeadbeef" not in handled.text
+
+
+async def test_a_database_that_does_not_answer_is_a_503_with_a_way_back(
+    service: Service, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a bug of ours: the candidate may try again shortly, and the partner's backend
+    gets a status it can retry on."""
+    token = await service.request_token(cancel_url=BACK)
+
+    async def down(*_: object) -> None:
+        raise DatabaseUnavailable("cannot reach the PostgreSQL database: no connection in time")
+
+    monkeypatch.setattr(service.resolver, "resolve_detailed", down)
+    page = await service.client.get("/sdk/apply", params={"request_token": token})
+    assert page.status_code == 503
+    assert page.headers["Retry-After"] == "5"
+    assert "Try again" in page.text
+    assert f'<a href="{BACK}">Go back</a>' in page.text
+    assert "PostgreSQL" not in page.text
+    handled = await service.client.post(HANDLE_PATH, headers={"request_token": token})
+    assert handled.status_code == 503
+    assert handled.json()["error"]["code"] == "service_unavailable"
+    assert "PostgreSQL" in " ".join(
+        r.getMessage() for r in failure_logs(caplog, page.headers[HEADER])
+    )
 
 
 async def test_a_bug_outside_the_candidate_routes_still_answers_json_with_its_id(

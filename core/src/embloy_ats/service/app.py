@@ -74,6 +74,8 @@ def api_error(exc: Exception) -> ApiError:
         return ApiError(504, "upstream_timeout", str(exc))
     if isinstance(exc, errors.UpstreamUnavailable):
         return ApiError(503, "upstream_unavailable", str(exc))
+    if isinstance(exc, errors.DatabaseUnavailable):
+        return ApiError(503, "service_unavailable", str(exc), {"Retry-After": "5"})
     if isinstance(exc, errors.EmbloyAtsError):
         return ApiError(502, "upstream_error", str(exc))
     return _internal_error()

@@ -92,6 +92,11 @@ _WORDS: dict[str, Words] = {
     "not_connected": Words(
         "This application is not available right now", "Please try again later.", retry=True
     ),
+    "service_unavailable": Words(
+        "This page is not available right now",
+        "We are having a short technical problem. Please try again in a minute.",
+        retry=True,
+    ),
 }
 
 #: When no verified token names the way back (the link is broken, or the partner gave none).

@@ -43,7 +43,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from embloy_ats.errors import ConfigurationError, DatabaseUnavailable
 from embloy_ats.store.base import (
@@ -67,6 +67,9 @@ MIGRATIONS = migrations(real="DOUBLE PRECISION", blob="BYTEA")
 Q = Queries.with_placeholder("%s")
 #: seconds to wait for the server before calling it unreachable.
 CONNECT_TIMEOUT = 5
+#: seconds a statement waits for a pooled connection before the store calls the database
+#: unavailable (the service answers 503 rather than holding a candidate for long).
+CHECKOUT_TIMEOUT = 10.0
 _CANNOT_REACH = "cannot reach the PostgreSQL database"
 T = TypeVar("T")
 Connection = psycopg.AsyncConnection[Any]
@@ -118,10 +121,18 @@ def lock_id(tenant_id: str, mode: str, job_id: str) -> int:
 
 
 class PostgresStore(Store):
-    def __init__(self, conninfo: str, *, min_size: int = 1, max_size: int = 50) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 50,
+        checkout_timeout: float = CHECKOUT_TIMEOUT,
+    ) -> None:
         self.conninfo = conninfo
         self._pool: AsyncConnectionPool | None = None
         self._min, self._max = min_size, max_size
+        self._checkout_timeout = checkout_timeout
         #: the connection holding this task's fetch lock, if it holds one.
         self._held: ContextVar[psycopg.AsyncConnection[Any] | None] = ContextVar(
             f"embloy_ats_pg_held_{id(self)}", default=None
@@ -147,6 +158,7 @@ class PostgresStore(Store):
             self.conninfo,
             min_size=self._min,
             max_size=self._max,
+            timeout=self._checkout_timeout,
             kwargs={"autocommit": True},
             open=False,
         )
@@ -204,13 +216,19 @@ class PostgresStore(Store):
     async def _checkout(self, pool: AsyncConnectionPool) -> Connection:
         """A connection from `pool` whose session the database has not ended while it sat
         in the pool (see the module's docstring); the pool replaces each one discarded."""
-        for _ in range(self._max):
-            conn = await pool.getconn()
-            if not _ended_while_idle(conn):
-                return conn
-            log.info("a pooled connection's session was ended by the database; discarded")
-            await _discard(pool, conn)
-        return await pool.getconn()  # a database ending every session: the statement says
+        try:
+            for _ in range(self._max):
+                conn = await pool.getconn()
+                if not _ended_while_idle(conn):
+                    return conn
+                log.info("a pooled connection's session was ended by the database; discarded")
+                await _discard(pool, conn)
+            return await pool.getconn()  # a database ending every session: the statement says
+        except PoolTimeout:
+            raise DatabaseUnavailable(
+                f"{_CANNOT_REACH}: no connection in {self._checkout_timeout:g} s (every one busy, "
+                "or the server refusing new ones)"
+            ) from None
 
     async def _execute(
         self,
