@@ -258,17 +258,45 @@ def stop_when(
     return thread
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 def kept(ats: RemoteApplyAts) -> int:
     count: int = asyncio.run(ats.stats())["distinct"]
     return count
 
 
-def test_the_worker_command_delivers_until_sigterm(env: Env, connected: RemoteApplyAts) -> None:
+def test_the_worker_command_delivers_until_sigterm(
+    env: Env, connected: RemoteApplyAts, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = seed(env, 3)
-    watcher = stop_when(lambda: kept(connected) == 3)
-    result = runner.invoke(app, ["worker", "--concurrency", "2"])
+    token = "m" * 32
+    monkeypatch.setenv("EMBLOY_ATS_METRICS_TOKEN", token)
+    port = free_port()
+    scraped: dict[str, httpx.Response] = {}
+
+    def delivered_and_scraped() -> bool:
+        if kept(connected) < 3:
+            return False
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as web:
+            scraped["open"] = web.get("/metrics")
+            scraped["bearer"] = web.get("/metrics", headers={"authorization": f"Bearer {token}"})
+        return True
+
+    watcher = stop_when(delivered_and_scraped)
+    result = runner.invoke(app, ["worker", "--concurrency", "2", "--metrics-port", str(port)])
     watcher.join()
     assert result.exit_code == 0, result.stderr
+    assert f"metrics at http://127.0.0.1:{port}/metrics" in result.stderr
+    assert scraped["open"].status_code == 401
+    assert scraped["bearer"].status_code == 200
+    assert 'embloy_ats_application_attempts_total{connector="applyats",outcome="delivered"}' in (
+        scraped["bearer"].text
+    )
     assert "delivering applications" in result.stderr
     assert "up to 2 at once" in result.stderr
     assert result.stderr.strip().endswith("stopped")
@@ -276,13 +304,6 @@ def test_the_worker_command_delivers_until_sigterm(env: Env, connected: RemoteAp
     assert (stats["distinct"], stats["duplicates"]) == (3, 0)
     listed = json.loads(runner.invoke(app, ["applications", "list", "--json"]).stdout)
     assert {r["application_id"]: r["status"] for r in listed} == dict.fromkeys(ids, "delivered")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def request_token(env: Env) -> str:

@@ -159,5 +159,7 @@ def test_a_job_whose_ats_takes_no_applications_has_no_form_and_says_so() -> None
     assert "<button" not in page
     assert "does not take applications through Embloy yet" in page
     assert '<a href="https://partner.example/back">Go back</a>' in page
+    assert "<fieldset disabled>" in page  # what the employer asks, not for filling in
+    assert 'data-question="name"' in page
     no_way_back = render_apply_page(job, CLAIMS, stale=False, takes_applications=False)
     assert NO_WAY_BACK in no_way_back.replace("&#x27;", "'")

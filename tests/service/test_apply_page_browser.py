@@ -253,6 +253,8 @@ async def test_a_job_whose_ats_takes_no_applications_says_so(greenhouse_url: str
             closed = await page.text_content("section.closed") or ""
             assert "does not take applications through Embloy yet" in closed
             assert await page.get_attribute(f"section.closed a[href='{BACK}']", "href") == BACK
+            assert await page.locator("section.closed [data-question]").count() == 4
+            assert await page.is_disabled("#q_first_name")
         finally:
             await browser.close()
 

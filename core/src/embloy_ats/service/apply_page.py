@@ -50,7 +50,7 @@ body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0
 header p{color:#555;margin:.2rem 0}.stale{background:#fff4d6;padding:.5rem;border-radius:4px}
 form,.closed{margin-top:2rem;border-top:1px solid #ddd;padding-top:1rem}
 .q{margin:1rem 0}.q .t{display:block;font-weight:600;margin-bottom:.3rem}
-fieldset.q{border:0;padding:0}fieldset.q legend{padding:0}
+fieldset.q,fieldset[disabled]{border:0;padding:0}fieldset.q legend{padding:0}
 .q small{display:block;color:#666}input[type=text],input[type=email],input[type=tel],
 input[type=number],input[type=date],textarea,select{width:100%;padding:.4rem;box-sizing:border-box}
 .req{color:#b00}button{padding:.6rem 1.4rem;font-size:1rem}
@@ -209,7 +209,8 @@ def render_apply_page(
     max_file_bytes: int | None = None,
 ) -> str:
     """The page for `job`. Without `form` the form carries no token (a preview); with
-    `takes_applications` false there is no form, only plain words and the way back."""
+    `takes_applications` false there is no form: plain words, the way back, and the
+    questions shown disabled, for the candidate to know what the employer asks."""
     facts = [job.company or "", "; ".join(
         ", ".join(p for p in (loc.city, loc.region, loc.country_code) if p) or (loc.raw or "")
         for loc in job.locations
@@ -233,11 +234,19 @@ def render_apply_page(
         section = _form(job, claims, form, max_file_bytes)
     else:
         back = _way_back(claims.cancel_url, "Go back")
+        # What the employer asks, shown but not for filling in: no form, nothing to send.
+        questions = "".join(_question(q, None, max_file_bytes) for q in job.questions)
+        preview = (
+            "<p>What the employer asks:</p><fieldset disabled>" + questions + "</fieldset>"
+            if questions
+            else ""
+        )
         section = (
             '<section class="closed" data-takes-applications="false"><h2>Apply</h2>'
             "<p>This job does not take applications through Embloy yet. Please apply on the "
             "employer's own site instead.</p>"
             + (f'<p class="actions">{back}</p>' if back else f"<p>{escape(NO_WAY_BACK)}</p>")
+            + preview
             + "</section>"
         )
     body = (
