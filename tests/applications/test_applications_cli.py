@@ -246,12 +246,14 @@ def stop_when(
 
     def watch() -> None:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not done():
-            time.sleep(0.1)
-        while signal.getsignal(sig) is before and time.monotonic() < deadline + 10:
-            time.sleep(0.05)  # never the default action: that would end the test run
-        if signal.getsignal(sig) is not before:
-            os.kill(os.getpid(), sig)
+        try:
+            while time.monotonic() < deadline and not done():
+                time.sleep(0.1)
+        finally:  # `done()` failing stops the command too: the test then says why
+            while signal.getsignal(sig) is before and time.monotonic() < deadline + 10:
+                time.sleep(0.05)  # never the default action: that would end the test run
+            if signal.getsignal(sig) is not before:
+                os.kill(os.getpid(), sig)
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()

@@ -4,6 +4,8 @@ takes applications: what is accepted, what is refused and how, and what a partne
 from __future__ import annotations
 
 import base64
+import json
+import logging
 import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -234,6 +236,7 @@ async def test_a_huge_body_is_refused_without_being_read(api: Api, declared: boo
     answer = await api.client.post("/api/v0/sdk/apply", content=body, headers=headers)
     assert answer.status_code == 413, answer.text
     assert answer.json()["error"]["code"] == "body_too_large"
+    assert answer.headers["connection"] == "close", "the rest is not read: the connection ends"
     cap = FormCaps.of(api.pipeline.service.limits).max_body
     if declared:
         assert body.sent == 0, "refused on its Content-Length, before reading"
@@ -368,3 +371,17 @@ async def test_the_page_lets_its_form_go_to_the_partners_success_page_only(api: 
     no_success = await api.request_token(success_url=None)
     plain = await api.client.get("/sdk/apply", params={"request_token": no_success})
     assert "form-action 'self';" in plain.headers["content-security-policy"]
+
+
+async def test_nothing_a_candidate_sent_reaches_the_log(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert (await api.post()).status_code == 202
+    assert (await api.post(1, drop=["answer.name"])).status_code == 422
+    assert (await api.post(2, headers=BROWSER, years=["many"])).status_code == 422
+    assert (await api.post(3, headers={"Idempotency-Key": f"{SENTINEL} key"})).status_code == 400
+    logged = [(r.getMessage(), json.dumps(r.__dict__, default=str)) for r in caplog.records]
+    assert any("application accepted" in message for message, _ in logged)
+    assert any("application refused" in message for message, _ in logged)
+    assert not [entry for entry in logged if SENTINEL in entry[0] + entry[1]]

@@ -90,11 +90,16 @@ def _json_error(error: ApiError) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=error.status, headers=error.headers)
 
 
-#: How loud a failure a candidate met is in the log: tokens refused are routine, a job gone or
-#: an ATS slow is worth a look, anything else needs the operator (credentials, setup, bugs).
-_QUIET = {"invalid_token": logging.INFO}
+#: How loud a failure a candidate met is in the log: tokens and forms refused are routine, a job
+#: gone or an ATS slow is worth a look, anything else needs the operator (credentials, setup,
+#: bugs).
+_QUIET = dict.fromkeys(
+    ("invalid_token", "unreadable_form", "unsupported_media_type", "too_many_parts",
+     "body_too_large", "invalid_idempotency_key", "idempotency_key_reused"),
+    logging.INFO,
+)  # fmt: skip
 _WORTH_A_LOOK = {"job_gone", "job_not_found", "invalid_job_slug", "rate_limited",
-                 "upstream_unavailable", "upstream_timeout"}  # fmt: skip
+                 "upstream_unavailable", "upstream_timeout", "submission_unsupported"}  # fmt: skip
 
 
 def _candidate_failure(exc: Exception, claims: RequestClaims | None, path: str) -> CandidateFailure:

@@ -320,6 +320,7 @@ def add_application_routes(
         browser = _wants_html(request)
         claims: RequestClaims | None = None
         sent = _Sent(request_token, idempotency_key)
+        read = False
         try:
             if request_token is not None:  # refused before a byte of the body is read
                 claims = await tokens.verify_request_token(request_token)
@@ -330,6 +331,7 @@ def add_application_routes(
                     "this connector cannot send applications to its ATS", connector=claims.mode
                 )
             form = await read_apply_form(request.headers, request.stream(), caps)
+            read = True
             sent = _Sent(
                 request_token or form.first("request_token"),
                 idempotency_key or form.first("idempotency_key") or None,
@@ -352,6 +354,11 @@ def add_application_routes(
             )
         except Exception as exc:  # noqa: BLE001 - every failure gets plain words
             failure = _candidate_failure(_as_api_error(exc), claims, "apply")
+            if not read:
+                # Refused before the body was read: close the connection rather than read
+                # the rest of it. A browser still uploading then shows this answer at once;
+                # on a kept-alive connection it waits for the server to take the rest.
+                failure.headers = failure.headers | {"Connection": "close"}
             if not browser:
                 return JSONResponse(
                     failure.as_json(), status_code=failure.status, headers=failure.headers

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
 
 from embloy_ats.applications import Limits, UploadedFile
 
@@ -119,6 +120,10 @@ async def read_apply_form(
                 raise too_large(caps)
             parser.write(chunk)
         parser.finalize()
+    except ClientDisconnect:
+        raise UnreadableForm(
+            400, "unreadable_form", "the client left before the form was complete"
+        ) from None
     except FormParserError:
         raise UnreadableForm(
             400, "unreadable_form", "the body is not valid multipart form data"
