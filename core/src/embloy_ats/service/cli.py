@@ -136,7 +136,10 @@ def serve_command(
     )
 
     async def run() -> None:
-        await resolver.open()  # no-op in the app's lifespan, which closes it at shutdown
+        # Both no-ops in the app's lifespan, which closes them at shutdown: a database that
+        # cannot be used stops serve here, with one line, before it listens.
+        await resolver.open()
+        await applications.store.open()
         await server.serve()
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, already logged
