@@ -262,6 +262,12 @@ def add_application_routes(
             max_file_bytes=max_file_bytes,
         )
 
+    def refuse_unless_it_takes_applications(claims: RequestClaims) -> None:
+        if not takes_applications(claims.mode):
+            raise SubmissionUnsupported(
+                "this connector cannot send applications to its ATS", connector=claims.mode
+            )
+
     def unavailable() -> ApiError:
         return ApiError(
             503,
@@ -326,10 +332,8 @@ def add_application_routes(
                 claims = await tokens.verify_request_token(request_token)
             if applications is None:
                 raise unavailable()
-            if claims is not None and not takes_applications(claims.mode):
-                raise SubmissionUnsupported(
-                    "this connector cannot send applications to its ATS", connector=claims.mode
-                )
+            if claims is not None:
+                refuse_unless_it_takes_applications(claims)
             form = await read_apply_form(request.headers, request.stream(), caps)
             read = True
             sent = _Sent(
@@ -338,11 +342,7 @@ def add_application_routes(
             )
             if claims is None:
                 claims = await tokens.verify_request_token(sent.token)
-                if not takes_applications(claims.mode):
-                    raise SubmissionUnsupported(
-                        "this connector cannot send applications to its ATS",
-                        connector=claims.mode,
-                    )
+                refuse_unless_it_takes_applications(claims)
             job = await job_for(claims)
             result = await applications.service.accept(
                 claims.tenant_id,
