@@ -73,6 +73,7 @@ QUESTIONS = (
     Question(id="years", label="Years of experience", type=QuestionType.NUMBER),
     Question(id="available", label="Available from", type=QuestionType.DATE),
     Question(id="profile", label="LinkedIn", type=QuestionType.LINK),
+    Question(id="city", label="Where do you live?", type=QuestionType.LOCATION),
 )  # fmt: skip
 _MAX_BODY = 64 * 1024 * 1024
 

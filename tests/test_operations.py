@@ -63,8 +63,8 @@ def embloy_ats(
 
 @pytest.mark.parametrize(
     "command",
-    [["tenants", "list"], ["serve", "--port", "0"], ["demo"]],
-    ids=["tenants", "serve", "demo"],
+    [["tenants", "list"], ["serve", "--port", "0"], ["demo"], ["worker"], ["applications", "list"]],
+    ids=["tenants", "serve", "demo", "worker", "applications"],
 )
 @pytest.mark.parametrize("database", ["refused", "missing"])
 def test_a_database_that_cannot_be_used_stops_the_command_with_one_line(

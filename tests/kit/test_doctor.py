@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,6 +19,13 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 from embloy_ats import Connector, Job, RateLimitPolicy, Registry
+from embloy_ats.applications import (
+    Accepted,
+    ApplicationService,
+    ApplicationStore,
+    FailureReason,
+    application_store_for,
+)
 from embloy_ats.cli import app
 from embloy_ats.connector import VerifyUnsupported
 from embloy_ats.crypto import ENCRYPTION_KEYS_ENV, KeyRing
@@ -30,8 +38,11 @@ from embloy_ats.validation import NUMERIC_ID
 from rich.console import Console
 from typer.testing import CliRunner
 
+from benchmarks.apply_ats import JOB_ID, MODE, QUESTIONS, registry_with_apply_ats
+from tests.applications.conftest import form
 from tests.conftest import FakeAts
 from tests.fakes import FakeConnector
+from tests.resolver.conftest import ManualClock
 
 KEY = KeyRing.generate()
 OTHER_KEY = KeyRing.generate()
@@ -149,6 +160,9 @@ async def test_a_healthy_configuration_passes_every_check(db: Path) -> None:
         "secret key": "ok",
         "connectors": "ok",
         "tenants": "ok",
+        "applications": "ok",
+        "applications stuck": "ok",
+        "applications failed": "ok",
         "acme / fake: credentials": "ok",
         "acme / fake: connector": "ok",
         "acme / fake: ATS": "skip",
@@ -175,7 +189,10 @@ async def test_a_healthy_configuration_passes_every_check(db: Path) -> None:
     assert_no_secret(report)
     data = report.as_dict()
     assert data["ok"] is True
-    assert data["summary"] == {"ok": 14, "warn": 0, "fail": 0, "skip": 1}
+    assert data["summary"] == {"ok": 17, "warn": 0, "fail": 0, "skip": 1}
+    assert report.row("applications").detail == (
+        "0 queued, 0 delivering, 0 retrying, 0 delivered, 0 failed"
+    )
     assert {
         "check": "database",
         "status": "ok",
@@ -434,3 +451,77 @@ def test_the_command_fails_without_a_secret_key(tmp_path: Path) -> None:
     rows = {row["check"]: row["status"] for row in json.loads(result.stdout)["checks"]}
     assert rows["secret key"] == "fail"
     assert rows["database"] == "warn"  # the file does not exist, and doctor does not create it
+
+
+async def test_stuck_and_failed_applications_are_reported(db: Path) -> None:
+    """Applications due for an hour that no worker took fail the check (no worker runs);
+    one whose worker died holding it and one that failed are named, with what to do."""
+    await configure(db)
+    keys = KeyRing([KEY])
+    clock = ManualClock()
+    clock.current = datetime.now(UTC) - timedelta(hours=1)
+    service, store = await _applications(db, keys, clock)
+    try:
+        for n in range(3):
+            fields, files = form(n)
+            accepted = await service.accept("t", _JOB, fields, files)
+            assert isinstance(accepted, Accepted)
+        now = clock.now().timestamp()
+        failed, _died = await store.claim(now=now, lease=30.0, limit=2)
+        await store.mark_failed(failed, now=now, reason=FailureReason.REJECTED,
+                                last_error="rejected", in_doubt=False)  # fmt: skip
+    finally:
+        await store.close()
+    report = await diagnose(environment(db), registry=registry(), http=ats().client())
+    assert report.row("applications").detail == (
+        "1 queued, 1 delivering, 0 retrying, 0 delivered, 1 failed"
+    )
+    stuck = report.row("applications stuck")
+    assert stuck.status is Status.FAIL
+    assert "has waited 60 min for a worker" in stuck.detail
+    assert "1 held by a worker that stopped renewing its lease" in stuck.detail
+    assert "embloy-ats worker" in stuck.detail
+    assert report.row("applications failed").status is Status.WARN
+    assert "1 failed" in report.row("applications failed").detail
+    assert "applications retry ID" in report.row("applications failed").detail
+    assert report.exit_code == 1
+
+
+async def test_a_lease_just_lost_warns_until_it_is_overdue(db: Path) -> None:
+    await configure(db)
+    keys = KeyRing([KEY])
+    clock = ManualClock()
+    clock.current = datetime.now(UTC) - timedelta(seconds=90)
+    service, store = await _applications(db, keys, clock)
+    try:
+        fields, files = form(0)
+        assert isinstance(await service.accept("t", _JOB, fields, files), Accepted)
+        await store.claim(now=clock.now().timestamp() + 30, lease=30.0, limit=1)
+    finally:
+        await store.close()
+    report = await diagnose(environment(db), registry=registry(), http=ats().client())
+    assert report.row("applications stuck").status is Status.WARN
+    assert "a running worker takes them over" in report.row("applications stuck").detail
+    assert report.row("applications failed").status is Status.OK
+    assert report.exit_code == 0
+
+
+async def test_without_keys_the_applications_are_not_checked(db: Path) -> None:
+    await configure(db)
+    report = await diagnose(
+        environment(db, **{ENCRYPTION_KEYS_ENV: None}), registry=registry(), http=ats().client()
+    )
+    assert report.row("applications").status is Status.SKIP
+
+
+_JOB = Job(connector=MODE, external_id=JOB_ID, title="Delivery Engineer", questions=QUESTIONS,
+           fetched_at=datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
+
+
+async def _applications(
+    db: Path, keys: KeyRing, clock: ManualClock
+) -> tuple[ApplicationService, ApplicationStore]:
+    store = application_store_for(f"sqlite:///{db}", keys)
+    await store.open()
+    service = ApplicationService(store, registry=registry_with_apply_ats(), clock=clock)
+    return service, store

@@ -141,13 +141,18 @@ def connectors_command(
     """List the installed connectors: version, auth, settings, job id pattern."""
     registry = Registry.discover()
     infos = registry.available()
+    from embloy_ats.applications import submits
+
     described = [info.connector.describe() | {"version": info.version,
-                 "distribution": info.distribution} for info in infos]  # fmt: skip
+                 "distribution": info.distribution, "submits": submits(info.connector)}
+                 for info in infos]  # fmt: skip
     if as_json:
         out.print_json(json.dumps({"connectors": described, "failed": registry.failures}))
         return
     table = Table(title="Installed connectors", title_justify="left")
-    for column in ("mode", "version", "auth", "settings", "credentials", "job id", "rate limit"):
+    columns = ("mode", "version", "auth", "settings", "credentials", "job id", "rate limit",
+               "submits")  # fmt: skip
+    for column in columns:
         table.add_column(column)
     for d in described:
         table.add_row(
@@ -158,6 +163,7 @@ def connectors_command(
             ", ".join(f["name"] for f in d["credentials"]) or "-",
             d["job_id_pattern"],
             d["rate_limit"],
+            "yes" if d["submits"] else "no",
         )
     out.print(table)
     for mode, reason in registry.failures.items():
@@ -211,8 +217,10 @@ def main() -> None:
 # The command groups live beside what they drive; each adds itself to `app`.
 from embloy_ats.kit.commands import register as _register_kit  # noqa: E402
 from embloy_ats.resolver_cli import register as _register_resolver  # noqa: E402
+from embloy_ats.service.applications_cli import register as _register_applications  # noqa: E402
 from embloy_ats.service.cli import register as _register_service  # noqa: E402
 
 _register_resolver(app)
 _register_service(app)
+_register_applications(app)
 _register_kit(app)

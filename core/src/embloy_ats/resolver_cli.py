@@ -125,10 +125,23 @@ def keys_generate() -> None:
 
 @keys_app.command("rotate")
 def keys_rotate() -> None:
-    """Re-encrypt every stored credential under the first key of EMBLOY_ATS_ENCRYPTION_KEYS."""
-    count = with_resolver(lambda r: r.rotate_credentials())
+    """Re-encrypt every stored credential, answer and file under the first key of
+    EMBLOY_ATS_ENCRYPTION_KEYS."""
+    from embloy_ats.applications import application_store_beside
+
+    async def work(r: Resolver) -> tuple[int, int]:
+        connections = await r.rotate_credentials()  # refuses without keys
+        assert r.keys is not None
+        async with application_store_beside(r.store, r.keys) as applications:
+            return connections, await applications.rotate_keys()
+
+    connections, values = with_resolver(work)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    err.print(f"re-encrypted {count} connection(s) at {stamp}", markup=False)
+    err.print(
+        f"re-encrypted {connections} connection(s) and {values} stored application value(s) "
+        f"(answers, file names and files) at {stamp}",
+        markup=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

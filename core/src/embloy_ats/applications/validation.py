@@ -142,7 +142,7 @@ def validate_answers(
                 if total > limits.max_total_file_bytes:
                     raise _Problem(
                         "The files together are larger than "
-                        f"{_size(limits.max_total_file_bytes)}; attach smaller ones."
+                        f"{size_text(limits.max_total_file_bytes)}; attach smaller ones."
                     )
                 accepted_files[question.id] = checked
                 continue
@@ -317,7 +317,7 @@ def _check_files(
             raise _Problem("The file is empty; attach another one.")
         if file.size > limits.max_file_bytes:
             raise _Problem(
-                f"The file is larger than {_size(limits.max_file_bytes)}; attach a smaller one."
+                f"The file is larger than {size_text(limits.max_file_bytes)}; attach a smaller one."
             )
         name = _file_name(file.name)
         kind = sniff(file.data)
@@ -344,7 +344,8 @@ def _file_name(raw: object) -> str:
     return name or "file"
 
 
-def _size(limit: int) -> str:
+def size_text(limit: int) -> str:
+    """A size as a candidate reads it (`10 MiB`), in these messages and on the apply page."""
     if limit >= MIB and limit % MIB == 0:
         return f"{limit // MIB} MiB"
     if limit >= 1024:

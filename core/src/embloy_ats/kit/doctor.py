@@ -2,8 +2,9 @@
 
 Every check is one row (check, status, detail): the database URL, whether the database
 answers and is migrated, the encryption keys and whether stored credentials decrypt with
-them, the token secret, the installed connectors, and for every tenant connection: its
-credentials decrypt, its connector builds, and its `verify()` succeeds against the ATS.
+them, the token secret, the installed connectors, the applications (stuck or failed ones),
+and for every tenant connection: its credentials decrypt, its connector builds, and its
+`verify()` succeeds against the ATS.
 A failed check makes the exit code non-zero; a warning does not.
 
 Nothing secret is printed: URLs lose their password, and every detail is scrubbed of
@@ -18,6 +19,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +51,8 @@ log = logging.getLogger("embloy_ats.doctor")
 
 #: seconds one connection's `verify()` may take, token request included.
 VERIFY_TIMEOUT = 60.0
+#: a due application no worker has taken for this long is stuck (workers look every second).
+STUCK_AFTER = 300.0
 REDACTED = "***"
 
 
@@ -215,6 +219,7 @@ class _Doctor:
                 self.add("tenants", Status.SKIP, "not checked: the database is not usable")
                 return self.report
             self._tenants_row(tenants, connections)
+            await self._applications_rows(store, keys[0] if keys else None)
             self._build(connections)
             outcomes = await self._verify_all(connections)
             for connection in connections:
@@ -415,6 +420,69 @@ class _Doctor:
             f"{len(connections)} connection{'s' if len(connections) != 1 else ''}",
         )
 
+    async def _applications_rows(self, store: Store, keys: KeyRing | None) -> None:
+        """The queue: how many applications stand where, whether any are stuck (due and
+        untaken, or held by a worker that stopped renewing its lease), and the failed."""
+        if keys is None:
+            self.add("applications", Status.SKIP, f"not checked: {ENCRYPTION_KEYS_ENV} is not set")
+            return
+        from embloy_ats.applications import ApplicationStatus, application_store_beside
+
+        applications = application_store_beside(store, keys)
+        now = time.time()
+        try:
+            await applications.open()
+            overview = await applications.overview(now=now)
+        except EmbloyAtsError as exc:
+            self.add("applications", Status.FAIL, _error_text(exc))
+            return
+        except Exception as exc:  # a broken table or server: report it, never crash
+            log.debug("applications check failed", exc_info=True)
+            self.add("applications", Status.FAIL, f"{type(exc).__name__}: {_one_line(str(exc))}")
+            return
+        finally:
+            await applications.close()
+        counts = overview.counts
+        self.add(
+            "applications",
+            Status.OK,
+            ", ".join(f"{counts.get(status, 0)} {status.value}" for status in ApplicationStatus),
+        )
+        waited = now - overview.oldest_due_at if overview.oldest_due_at is not None else 0.0
+        leases = overview.expired_leases
+        dead = (
+            f"; {leases} held by a worker that stopped renewing its lease (it died)"
+            if leases
+            else ""
+        )
+        if waited > STUCK_AFTER:
+            self.add(
+                "applications stuck",
+                Status.FAIL,
+                f"the oldest due application has waited {_duration(waited)} for a worker{dead}: "
+                "is a worker running (`embloy-ats serve` runs one unless --no-worker, "
+                "`embloy-ats worker` runs more)?",
+            )
+        elif leases:
+            self.add(
+                "applications stuck",
+                Status.WARN,
+                f"{leases} held by a worker that stopped renewing its lease (it died or "
+                "hangs); a running worker takes them over, looking each up in the ATS first",
+            )
+        else:
+            self.add("applications stuck", Status.OK, "none: every due one is being taken")
+        failed = counts.get(ApplicationStatus.FAILED, 0)
+        if failed:
+            self.add(
+                "applications failed",
+                Status.WARN,
+                f"{failed} failed: `embloy-ats applications list --status failed` says why; "
+                "fix the cause, then `embloy-ats applications retry ID`",
+            )
+        else:
+            self.add("applications failed", Status.OK, "none")
+
     def _build(self, connections: list[_Connection]) -> None:
         for connection in connections:
             if connection.credentials is None:
@@ -492,6 +560,16 @@ class _Doctor:
         )
         if verified is not None:
             self.add(verified.check, verified.status, verified.detail)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172_800:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86_400:.0f} days"
 
 
 def _sqlite_file_missing(path: str) -> bool:

@@ -15,12 +15,12 @@ import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from fastapi import FastAPI, Header, Query, Request
+from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -29,7 +29,6 @@ from embloy_ats.model import JobStatus, http_url
 from embloy_ats.public import PublicJob
 from embloy_ats.request_id import current_request_id, new_request_id
 from embloy_ats.resolver import NoConnection, Resolution, Resolver
-from embloy_ats.service.apply_page import render_apply_page, render_error_page
 from embloy_ats.service.candidate import (
     EXPIRED,
     CandidateFailure,
@@ -39,6 +38,9 @@ from embloy_ats.service.candidate import (
 )
 from embloy_ats.service.middleware import RequestIdMiddleware
 from embloy_ats.service.tokens import ExpiredToken, InvalidToken, RequestClaims, TokenService
+
+if TYPE_CHECKING:
+    from embloy_ats.service.applications_api import Applications
 
 log = logging.getLogger("embloy_ats.service")
 _MAX_BODY = 16 * 1024
@@ -90,11 +92,16 @@ def _json_error(error: ApiError) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=error.status, headers=error.headers)
 
 
-#: How loud a failure a candidate met is in the log: tokens refused are routine, a job gone or
-#: an ATS slow is worth a look, anything else needs the operator (credentials, setup, bugs).
-_QUIET = {"invalid_token": logging.INFO}
+#: How loud a failure a candidate met is in the log: tokens and forms refused are routine, a job
+#: gone or an ATS slow is worth a look, anything else needs the operator (credentials, setup,
+#: bugs).
+_QUIET = dict.fromkeys(
+    ("invalid_token", "unreadable_form", "unsupported_media_type", "too_many_parts",
+     "body_too_large", "invalid_idempotency_key", "idempotency_key_reused"),
+    logging.INFO,
+)  # fmt: skip
 _WORTH_A_LOOK = {"job_gone", "job_not_found", "invalid_job_slug", "rate_limited",
-                 "upstream_unavailable", "upstream_timeout"}  # fmt: skip
+                 "upstream_unavailable", "upstream_timeout", "submission_unsupported"}  # fmt: skip
 
 
 def _candidate_failure(exc: Exception, claims: RequestClaims | None, path: str) -> CandidateFailure:
@@ -246,9 +253,16 @@ def create_app(
     owns_resolver: bool = True,
     on_resolved: Callable[[Resolution], None] | None = None,
     metrics_token: str | None = None,
+    applications: Applications | None = None,
 ) -> FastAPI:
     """The service over an (unopened) resolver; it is opened and closed with the app.
-    With `metrics_token`, /metrics answers only requests that bear it."""
+    With `metrics_token`, /metrics answers only requests that bear it. `applications`
+    (default: beside the resolver's store, without a worker, when it has encryption keys)
+    is started and stopped with the app."""
+    if applications is None and resolver.keys is not None:
+        from embloy_ats.service.applications_api import Applications
+
+        applications = Applications.beside(resolver, resolver.keys)
     expected = metrics_token.encode() if metrics_token else None
     #: readiness pings still running (cancelled ones wind down in the background).
     pings: set[asyncio.Task[None]] = set()
@@ -263,7 +277,13 @@ def create_app(
         if owns_resolver:
             await resolver.open()
         try:
-            yield
+            if applications is not None:
+                await applications.start()
+            try:
+                yield
+            finally:
+                if applications is not None:
+                    await applications.stop()  # its worker first: sends under way finish
         finally:
             if owns_resolver:
                 await resolver.close()
@@ -374,21 +394,16 @@ def create_app(
         )
         return Response(answer.model_dump_json(), media_type="application/json")
 
-    @app.get("/sdk/apply", response_class=HTMLResponse, tags=["apply"])
-    async def apply_page(request_token: str | None = Query(default=None)) -> HTMLResponse:
-        """The page the candidate lands on: the job and its application form."""
-        try:
-            claims, resolution = await open_for_candidate(request_token, "apply page")
-        except CandidateFailure as failure:
-            return HTMLResponse(
-                render_error_page(failure),
-                status_code=failure.status,
-                headers=_PAGE_HEADERS | failure.headers,
-            )
-        job = PublicJob.of(resolution.job)
-        return HTMLResponse(
-            render_apply_page(job, claims, stale=resolution.stale), headers=_PAGE_HEADERS
-        )
+    from embloy_ats.service.applications_api import add_application_routes
+
+    add_application_routes(
+        app,
+        resolver=resolver,
+        tokens=tokens,
+        applications=applications,
+        resolve=resolve,
+        open_for_candidate=open_for_candidate,
+    )
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

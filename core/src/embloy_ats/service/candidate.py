@@ -67,6 +67,11 @@ EXPIRED = Words(
     "Apply with Embloy again.",
     retry=False,
 )
+_UNREADABLE = Words(
+    "We could not read your application",
+    "Go back to the application form and send it again.",
+    retry=False,
+)
 _WORDS: dict[str, Words] = {
     "invalid_token": Words(
         "This link does not work",
@@ -96,6 +101,30 @@ _WORDS: dict[str, Words] = {
         "This page is not available right now",
         "We are having a short technical problem. Please try again in a minute.",
         retry=True,
+    ),
+    "submission_unsupported": Words(
+        "This job does not take applications through Embloy yet",
+        "Please apply on the employer's own site instead.",
+        retry=False,
+    ),
+    "body_too_large": Words(
+        "The files you attached are too large",
+        "Go back, attach smaller files (the form says how large each may be) and send the "
+        "application again.",
+        retry=False,
+    ),
+    "unreadable_form": _UNREADABLE,
+    "unsupported_media_type": _UNREADABLE,
+    "too_many_parts": _UNREADABLE,
+    "invalid_idempotency_key": _UNREADABLE,
+    "applications_unavailable": Words(
+        "Applications cannot be sent right now", "Please try again later.", retry=True
+    ),
+    "idempotency_key_reused": Words(
+        "This application was already sent",
+        "It was sent earlier with other answers, and we kept that one. To apply again, go "
+        "back to the job posting and choose Apply with Embloy again.",
+        retry=False,
     ),
 }
 

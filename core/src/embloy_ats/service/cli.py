@@ -1,4 +1,5 @@
-"""CLI: `tokens issue/revoke`, `serve`, and the `demo` (the README's main command)."""
+"""CLI: `tokens issue/revoke`, `serve` (with a delivery worker), and the `demo` (the
+README's main command)."""
 
 from __future__ import annotations
 
@@ -77,16 +78,27 @@ def serve_command(
             min=0, help="Seconds requests under way may take to finish once asked to stop."
         ),
     ] = 30,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Deliver applications in this process too (one worker); off when separate "
+            "`embloy-ats worker` processes deliver them.",
+        ),
+    ] = True,
 ) -> None:
     """Run the HTTP service (EMBLOY_ATS_DATABASE_URL, _SECRET_KEY, _ENCRYPTION_KEYS).
 
     The database is opened before the server listens: one that cannot be used stops it
     with one line. SIGTERM or Ctrl-C stops taking connections, lets requests under way
-    finish (up to --shutdown-timeout), then closes the database.
+    finish (up to --shutdown-timeout), stops the delivery worker (sends under way get
+    EMBLOY_ATS_DELIVERY_STOP_GRACE), then closes the database.
     """
     import uvicorn
 
+    from embloy_ats.applications import DeliverySettings, limits_from_env
     from embloy_ats.service.app import create_app
+    from embloy_ats.service.applications_api import Applications
 
     try:
         secret = secret_from_env()
@@ -97,8 +109,15 @@ def serve_command(
                 hint="Set it (`embloy-ats keys generate`); only `embloy-ats demo` runs without.",
             )
         resolver = Resolver.from_env()
+        applications = Applications.beside(
+            resolver, keys, worker=worker, settings=DeliverySettings.from_env(),
+            limits=limits_from_env(),
+        )  # fmt: skip
         app = create_app(
-            resolver, TokenService(secret, resolver.store), metrics_token=metrics_token_from_env()
+            resolver,
+            TokenService(secret, resolver.store),
+            metrics_token=metrics_token_from_env(),
+            applications=applications,
         )
     except EmbloyAtsError as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True)
@@ -117,7 +136,10 @@ def serve_command(
     )
 
     async def run() -> None:
-        await resolver.open()  # no-op in the app's lifespan, which closes it at shutdown
+        # Both no-ops in the app's lifespan, which closes them at shutdown: a database that
+        # cannot be used stops serve here, with one line, before it listens.
+        await resolver.open()
+        await applications.store.open()
         await server.serve()
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, already logged

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
+from embloy_ats.applications import submits
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.http import HttpClient
@@ -91,8 +92,15 @@ async def _play(
                 else "served from the store: this job was fetched on an earlier run"
             )
             say(f"[bold]6.[/] candidate lands: job {answer['job']['slug']} {how}")
-            say(f"[bold]7.[/] apply page rendered: {page.text.count('data-question=')} "
+            say(f"[bold]7.[/] apply page rendered: {len(answer['job']['questions'])} "
                 f"application questions, {len(page.text)} bytes")  # fmt: skip
+            if 'data-takes-applications="false"' in page.text:
+                why = (
+                    "the keys to store them are not set (EMBLOY_ATS_ENCRYPTION_KEYS)"
+                    if submits(resolver.registry.get(MODE).connector)
+                    else f"the {MODE} connector installed here cannot send them to its ATS"
+                )
+                say(f"   it takes no applications: {why}; it says so, with the way back")
             say(f"   the sandbox ATS received {sum(sandbox.hits.values())} request(s) this run")
             # The candidate got the job's public view; the operator sees the stored Job.
             return await resolver.resolve(tenant.id, MODE, JOB_ID)
