@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from embloy_ats import Connector, HttpClient, Job, Registry, Timeouts
+from embloy_ats import Connector, HttpClient, Job, Registry, Timeouts, to_embloy, to_schema_org
 from embloy_ats.http import AnswerKey, RecordedAnswer, answer_key
 from embloy_ats.replay import recorded_answers
 
@@ -132,8 +132,8 @@ def check_storable(job: Job) -> None:
     it back, export it."""
     again = Job.model_validate_json(job.model_dump_json())
     assert (again.external_id, again.title) == (job.external_id, job.title)
-    job.to_embloy()
-    job.to_schema_org()
+    to_embloy(job)
+    to_schema_org(job)
 
 
 def write_seed_corpus(directory: Path) -> None:

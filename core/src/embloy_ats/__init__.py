@@ -18,6 +18,7 @@ from embloy_ats.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from embloy_ats.exports import to_embloy, to_schema_org
 from embloy_ats.http import HttpClient, RetryPolicy, Timeouts
 from embloy_ats.model import (
     Compensation,
@@ -76,4 +77,6 @@ __all__ = [
     "UpstreamUnavailable",
     "Visibility",
     "WorkplaceType",
+    "to_embloy",
+    "to_schema_org",
 ]
