@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from embloy_ats.kit.cassette_scan import scan_file
-from embloy_ats.testing.secrets import TOKEN_LIKE, find_secrets
+from embloy_ats.redaction import TOKEN_LIKE, find_secrets
 
 from tests.conftest import CASSETTES
 

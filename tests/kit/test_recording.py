@@ -20,8 +20,8 @@ from embloy_ats.cli import app
 from embloy_ats.kit import commands
 from embloy_ats.kit.cassette_scan import scan_text
 from embloy_ats.kit.recording import Scrubber, cassette_name
+from embloy_ats.redaction import REDACTED, find_secrets
 from embloy_ats.replay import recorded_answers
-from embloy_ats.testing.secrets import REDACTED, find_secrets
 from rich.console import Console
 from typer.testing import CliRunner
 from vcr.request import Request  # type: ignore[import-untyped]
