@@ -18,10 +18,10 @@ import yaml
 from embloy_ats import HttpClient, Job, JobNotFound, Registry
 from embloy_ats.cli import app
 from embloy_ats.kit import commands
-from embloy_ats.kit.cassette_scan import scan_text
 from embloy_ats.kit.recording import Scrubber, cassette_name
 from embloy_ats.redaction import REDACTED, find_secrets
 from embloy_ats.replay import recorded_answers
+from embloy_ats.testing.cassette_scan import scan_text
 from rich.console import Console
 from typer.testing import CliRunner
 from vcr.request import Request  # type: ignore[import-untyped]

@@ -250,7 +250,7 @@ def cassettes_check_command(
     ] = Path("cassettes"),
 ) -> None:
     """Scan every cassette for secrets; exit 1 on any finding (a CI step)."""
-    from embloy_ats.kit.cassette_scan import Finding, cassette_files, scan_file
+    from embloy_ats.testing.cassette_scan import Finding, cassette_files, scan_file
 
     if not folder.exists():
         raise _fail(ConfigurationError(f"{folder} does not exist"))
