@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-from embloy_ats.cli import app, env_values
+from embloy_ats.cli import app
+from embloy_ats.terminal import env_values
 from typer.testing import CliRunner
 
 from tests.conftest import CASSETTES, loopback_server, payload

@@ -15,9 +15,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 import yaml
-from embloy_ats import HttpClient, Job, JobNotFound, Registry
+from embloy_ats import HttpClient, Job, JobNotFound, Registry, terminal
 from embloy_ats.cli import app
-from embloy_ats.kit import commands
 from embloy_ats.kit.recording import Scrubber, cassette_name
 from embloy_ats.redaction import REDACTED, find_secrets
 from embloy_ats.replay import recorded_answers
@@ -189,8 +188,8 @@ def test_several_jobs_show_a_progress_bar(
     ats: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     screen = io.StringIO()
-    terminal = Console(file=screen, force_terminal=True, force_interactive=True, width=100)
-    monkeypatch.setattr(commands, "err", terminal)
+    console = Console(file=screen, force_terminal=True, force_interactive=True, width=100)
+    monkeypatch.setattr(terminal, "err", console)
     result = record("kit_bearer", "7", "8", "-s", f"base_url={ats}",
                     "-c", f"api_key={loopback.API_KEY}", "--out", str(tmp_path))  # fmt: skip
     assert result.exit_code == 0

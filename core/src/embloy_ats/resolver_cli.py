@@ -16,10 +16,10 @@ from typing import Annotated, TypeVar
 import typer
 from rich.table import Table
 
-from embloy_ats.cli import CredentialOptions, SettingOptions, _pairs, _print_job, err, out
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import EmbloyAtsError
 from embloy_ats.resolver import Resolver
+from embloy_ats.terminal import CredentialOptions, SettingOptions, err, fail, out, pairs, print_job
 
 T = TypeVar("T")
 
@@ -39,8 +39,7 @@ def with_resolver(work: Callable[[Resolver], Awaitable[T]]) -> T:
     try:
         return asyncio.run(run())
     except EmbloyAtsError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
 
 
 @tenants_app.command("add")
@@ -77,7 +76,7 @@ def connections_set(
     credential: CredentialOptions = [],  # noqa: B006
 ) -> None:
     """Connect a tenant to an ATS (credentials are stored encrypted)."""
-    settings, credentials = _pairs(setting, "setting"), _pairs(credential, "credential")
+    settings, credentials = pairs(setting, "setting"), pairs(credential, "credential")
     with_resolver(lambda r: r.set_connection(tenant, mode, settings, credentials))
     err.print(f"connected {tenant} to {mode}", markup=False)
 
@@ -114,7 +113,7 @@ def resolve_command(
         "stale": "STALE: the ATS failed, served the stored copy",
     }[resolution.source]
     err.print(f"{note} (age {resolution.age:.0f} s)", markup=False)
-    _print_job(resolution.job, as_json)
+    print_job(resolution.job, as_json)
 
 
 @keys_app.command("generate")

@@ -12,13 +12,13 @@ from typing import Annotated
 
 import typer
 
-from embloy_ats.cli import _print_job, _run, err, out
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.logs import server_log_config
 from embloy_ats.resolver import Resolver
 from embloy_ats.resolver_cli import with_resolver
 from embloy_ats.service.tokens import TokenService, secret_from_env
+from embloy_ats.terminal import err, fail, out, print_job, run
 
 tokens_app = typer.Typer(help="Client tokens for ATS partners.", no_args_is_help=True)
 
@@ -101,8 +101,7 @@ def serve_command(
             resolver, TokenService(secret, resolver.store), metrics_token=metrics_token_from_env()
         )
     except EmbloyAtsError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -116,12 +115,12 @@ def serve_command(
         )
     )
 
-    async def run() -> None:
+    async def serve() -> None:
         await resolver.open()  # no-op in the app's lifespan, which closes it at shutdown
         await server.serve()
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, already logged
-        _run(run())
+        run(serve())
 
 
 def demo_command(
@@ -136,12 +135,11 @@ def demo_command(
     try:
         job = asyncio.run(run_demo(cassettes, err))
     except EmbloyAtsError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     if as_json:
         out.print_json(json.dumps(json.loads(job.model_dump_json())))
     else:
-        _print_job(job, as_json=False)
+        print_job(job, as_json=False)
 
 
 def register(app: typer.Typer) -> None:
