@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import EmbloyAtsError
@@ -64,7 +65,7 @@ def tenants_list() -> None:
     for column in ("id", "name", "connections"):
         table.add_column(column)
     for row in with_resolver(work):
-        table.add_row(*row)
+        table.add_row(*map(Text, row))  # names are text, never markup
     out.print(table)
 
 
@@ -95,7 +96,8 @@ def jobs_list(
     for column in ("slug", "title", "status", "fetched"):
         table.add_column(column)
     for job in jobs:
-        table.add_row(job.slug, job.title, str(job.status), job.fetched_at.isoformat())
+        cells = (job.slug, job.title, str(job.status), job.fetched_at.isoformat())
+        table.add_row(*map(Text, cells))  # the ATS's text, never markup
     out.print(table)
 
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from embloy_ats.connector import Connector
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
@@ -121,7 +122,7 @@ def print_job(job: Job, as_json: bool) -> None:
     if as_json:
         out.print_json(job.model_dump_json(), highlight=False)
         return
-    out.print(f"[bold]{job.title}[/]  ({job.slug})", markup=True)
+    out.print(f"[bold]{escape(job.title)}[/]  ({escape(job.slug)})", markup=True)
     rows: list[tuple[str, str]] = [
         ("company", job.company or "-"),
         ("status", f"{job.status} / {job.visibility}"),
@@ -148,7 +149,8 @@ def print_job(job: Job, as_json: bool) -> None:
             table.add_column(column)
         for q in job.questions:
             options = ", ".join(o.label for o in q.options) or ", ".join(q.accepted_file_types)
-            table.add_row(q.id, q.label, str(q.type), "yes" if q.required else "", options)
+            cells = (q.id, q.label, str(q.type), "yes" if q.required else "", options)
+            table.add_row(*(Text(cell) for cell in cells))  # the ATS's text, never markup
         out.print(table)
     text = job.description_text
     out.print(text[:600] + (" ..." if len(text) > 600 else ""), markup=False)
