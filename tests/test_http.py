@@ -7,6 +7,7 @@ import email.utils
 import gzip
 import time
 from collections.abc import Callable, Iterator
+from importlib.metadata import version
 from typing import Any
 
 import httpx
@@ -238,7 +239,7 @@ async def test_requests_ask_for_json_and_say_who_we_are() -> None:
     await get(ats)
     headers = ats.requests[0].headers
     assert headers["accept"] == "application/json"
-    assert headers["user-agent"].startswith("embloy-ats/")
+    assert headers["user-agent"] == f"embloy-ats/{version('embloy-ats')} (+https://embloy.com)"
     assert headers["accept-encoding"] == "gzip, deflate"
 
 

@@ -10,9 +10,10 @@ import os
 import shutil
 import subprocess
 import sys
-from importlib.metadata import packages_distributions, requires
+from importlib.metadata import packages_distributions, requires, version
 from pathlib import Path
 
+import embloy_ats
 import pytest
 from embloy_ats.__main__ import SERVICE_EXTRA_MODULES
 from packaging.requirements import Requirement
@@ -109,3 +110,9 @@ def test_the_command_knows_every_module_of_the_service_extra() -> None:
     for requirement in extra:
         modules = {m for m in modules_of[requirement.name.lower()] if not m.startswith("_")}
         assert modules & SERVICE_EXTRA_MODULES, f"{requirement.name}: {modules}"
+
+
+def test_the_version_comes_from_the_distribution() -> None:
+    """One version, the distribution's: `embloy_ats.__version__` and the User-Agent
+    (checked in test_http) read it from the installed metadata."""
+    assert embloy_ats.__version__ == version("embloy-ats")

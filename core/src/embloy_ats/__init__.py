@@ -37,6 +37,9 @@ from embloy_ats.model import (
 )
 from embloy_ats.ratelimit import RateLimitPolicy
 from embloy_ats.registry import Registry
+from embloy_ats.version import VERSION
+
+__version__ = VERSION
 
 __all__ = [
     "AuthKind",

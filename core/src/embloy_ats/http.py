@@ -40,6 +40,7 @@ from embloy_ats.errors import (
 )
 from embloy_ats.ratelimit import RateBudgetSpent, RateLimiter, RateLimitPolicy
 from embloy_ats.validation import private_network_allowed
+from embloy_ats.version import USER_AGENT
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id", "cf-ray")
@@ -47,7 +48,7 @@ _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id", "cf-ray
 #: which was a third of building a request.
 _DEFAULT_HEADERS = httpx.Headers(
     {
-        "User-Agent": "embloy-ats/0.1 (+https://embloy.com)",
+        "User-Agent": USER_AGENT,
         "Accept": "application/json",
         "Accept-Encoding": "gzip, deflate",
     }
