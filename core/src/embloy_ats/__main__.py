@@ -22,6 +22,7 @@ SERVICE_EXTRA_MODULES = frozenset(
         "psycopg_pool",
         "rich",
         "starlette",
+        "tomlkit",
         "typer",
         "uvicorn",
     }

@@ -90,7 +90,8 @@ def new_command(
     )
     for path in plan.files:
         out.print(f"  {path}", markup=False)
-    out.print(f"  pyproject.toml: {names.distribution} added to the workspace", markup=False)
+    for addition in plan.pyproject_additions:
+        out.print(f"  pyproject.toml: added to {addition}", markup=False)
     package = Path("connectors", names.mode, "src", names.package)
     env = f"EMBLOY_ATS_{names.mode.upper()}_API_KEY"
     key = f"{env}=... " if auth is not AuthStyleName.NONE else ""
