@@ -128,12 +128,15 @@ def demo_command(
         "cassettes"
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the Job as JSON.")] = False,
+    ats: Annotated[
+        str, typer.Option(help="The recorded ATS the sandbox plays: greenhouse, lever, ...")
+    ] = "greenhouse",
 ) -> None:
     """Run the whole Apply-with-Embloy flow offline: service, sandbox ATS, partner, candidate."""
     from embloy_ats.service.demo import run_demo
 
     try:
-        job = asyncio.run(run_demo(cassettes, err))
+        job = asyncio.run(run_demo(cassettes, err, ats))
     except EmbloyAtsError as exc:
         raise fail(exc) from None
     if as_json:
