@@ -91,3 +91,15 @@ def test_the_demo_names_the_recorded_ats_it_can_play(tmp_path: Path) -> None:
     assert "the demo has no recorded ATS 'bamboo'" in unknown.stderr
     assert "greenhouse" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+async def test_the_demo_ignores_a_proxy_set_for_the_internet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo talks to its own service on loopback: a proxy in the environment (set for
+    the internet, dead here) is not for it."""
+    monkeypatch.setenv("EMBLOY_ATS_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    job = await demo.run_demo(ROOT / "cassettes", Console(file=io.StringIO()))
+    assert job.title == "Product Engineer"

@@ -482,6 +482,13 @@ def default_http_client() -> HttpClient:
     return client
 
 
+def local_client(base_url: str) -> httpx.AsyncClient:
+    """A plain client for a service on this machine (the demo plays the partner backend
+    and the candidate's browser against its own service). Made here, as every HTTP client
+    is; it reads no proxy from the environment: loopback is never behind one."""
+    return httpx.AsyncClient(base_url=base_url, timeout=30, trust_env=False)
+
+
 AnswerKey = tuple[str, str, str, tuple[tuple[str, str], ...], str]
 
 

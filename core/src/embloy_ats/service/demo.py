@@ -13,12 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from rich.console import Console
 
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import ConfigurationError
-from embloy_ats.http import HttpClient
+from embloy_ats.http import HttpClient, local_client
 from embloy_ats.model import Job
 from embloy_ats.resolver import Resolver
 from embloy_ats.sandbox import Sandbox
@@ -108,7 +107,7 @@ async def _play(
             say(f"[bold]3.[/] tenant {TENANT!r} ({tenant.id}) connected to {mode} ({given})")
             client_token, jti = await tokens.issue_client_token(tenant.id, days=1)
             say(f"[bold]4.[/] client token issued (id {jti}); the partner keeps it secret")
-            async with httpx.AsyncClient(base_url=service_url, timeout=30) as web:
+            async with local_client(service_url) as web:
                 exchange = await web.post(
                     "/api/v0/sdk/request/auth/token",
                     headers={"client_token": client_token},
