@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx
 from embloy_ats import Connector, HttpClient, Job, Registry, Timeouts, to_embloy, to_schema_org
-from embloy_ats.http import AnswerKey, RecordedAnswer, answer_key
-from embloy_ats.replay import recorded_answers
+from embloy_ats.replay import AnswerKey, RecordedAnswer, answer_key, recorded_answers
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 _REGISTRY = Registry.discover()

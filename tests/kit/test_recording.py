@@ -55,7 +55,7 @@ async def _replay(
     path: Path, mode: str, job_id: str, credentials: dict[str, str], base_url: str
 ) -> Any:
     """Fetch through the connector, answered from the cassette alone."""
-    from embloy_ats.http import ReplayTransport
+    from embloy_ats.replay import ReplayTransport
 
     transport = ReplayTransport(recorded_answers([path]))
     http = HttpClient(transport=transport, allow_private_network=True)

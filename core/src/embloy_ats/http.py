@@ -1,4 +1,4 @@
-"""The HTTP core: the only module that imports httpx.
+"""The HTTP core: with the engine beneath it and replay's transport, all that imports httpx.
 
 Every connector's request goes through `HttpClient.request`, so every ATS gets the same
 timeouts, body cap, redirect refusal, retry policy (stamina), Retry-After handling, rate
@@ -17,7 +17,6 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import stamina
@@ -487,46 +486,3 @@ def local_client(base_url: str) -> httpx.AsyncClient:
     and the candidate's browser against its own service). Made here, as every HTTP client
     is; it reads no proxy from the environment: loopback is never behind one."""
     return httpx.AsyncClient(base_url=base_url, timeout=30, trust_env=False)
-
-
-AnswerKey = tuple[str, str, str, tuple[tuple[str, str], ...], str]
-
-
-def answer_key(method: str, url: str, body: bytes | str | None = None) -> AnswerKey:
-    """What identifies a request for replay: method, host, path, the query as a set, and
-    for requests with a body (Ashby's `POST jobPosting.info`) the body, JSON-normalised."""
-    parts = urlsplit(url)
-    query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    raw = body.encode() if isinstance(body, str) else (body or b"")
-    try:
-        canonical = json.dumps(json.loads(raw), sort_keys=True) if raw.strip() else ""
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        canonical = raw.decode("utf-8", "replace")
-    return (method.upper(), parts.netloc.lower(), parts.path, query, canonical)
-
-
-@dataclass(frozen=True)
-class RecordedAnswer:
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
-class ReplayTransport(httpx.AsyncBaseTransport):
-    """Answers from recordings; a request nobody recorded fails like a dead network."""
-
-    def __init__(self, answers: Mapping[AnswerKey, RecordedAnswer]) -> None:
-        self._answers = dict(answers)
-        self.requests: list[str] = []
-        self.unanswered: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(f"{request.method} {request.url}")
-        body = await request.aread()
-        answer = self._answers.get(answer_key(request.method, str(request.url), body))
-        if answer is None:
-            self.unanswered.append(f"{request.method} {request.url}")
-            raise httpx.ConnectError(f"no recorded answer for {request.method} {request.url.path}")
-        return httpx.Response(
-            answer.status, headers=list(answer.headers), content=answer.body, request=request
-        )

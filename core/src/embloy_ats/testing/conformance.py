@@ -38,10 +38,10 @@ from embloy_ats.errors import (
     rule_for,
 )
 from embloy_ats.html import sanitize_html
-from embloy_ats.http import HttpClient, RecordedAnswer, ReplayTransport, RetryPolicy
+from embloy_ats.http import HttpClient, RetryPolicy
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
-from embloy_ats.replay import recorded_answers
+from embloy_ats.replay import RecordedAnswer, ReplayTransport, recorded_answers
 from embloy_ats.testing.cassette_scan import scan_file
 
 CHECKS = (
