@@ -9,7 +9,7 @@ the HTTP core (which knows nothing of recordings).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,25 +46,55 @@ class RecordedAnswer:
     headers: tuple[tuple[str, str], ...]
     body: bytes
 
+    @classmethod
+    def of_json(
+        cls, status: int, value: object, headers: tuple[tuple[str, str], ...] = ()
+    ) -> RecordedAnswer:
+        """An answer whose body is `value` as JSON."""
+        body = json.dumps(value).encode()
+        return cls(status, (("content-type", "application/json"), *headers), body)
 
-class ReplayTransport(httpx.AsyncBaseTransport):
-    """Answers from recordings; a request nobody recorded fails like a dead network."""
 
-    def __init__(self, answers: Mapping[AnswerKey, RecordedAnswer]) -> None:
-        self._answers = dict(answers)
+@dataclass(frozen=True)
+class SentRequest:
+    """A request as a scripted transport sees it."""
+
+    method: str
+    url: str
+    body: bytes
+
+
+class ScriptedTransport(httpx.AsyncBaseTransport):
+    """Answers each request with `answer(request)`; None fails like a dead network.
+
+    Recordings answer through it (`ReplayTransport`), and so do the answers no sandbox
+    gives on demand (5xx, 429 storms, error bodies) in the conformance kit and tests.
+    Every request is kept, `method url`, in `requests`; the unanswered in `unanswered`.
+    """
+
+    def __init__(self, answer: Callable[[SentRequest], RecordedAnswer | None]) -> None:
+        self._answer = answer
         self.requests: list[str] = []
         self.unanswered: list[str] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(f"{request.method} {request.url}")
-        body = await request.aread()
-        answer = self._answers.get(answer_key(request.method, str(request.url), body))
+        sent = f"{request.method} {request.url}"
+        self.requests.append(sent)
+        answer = self._answer(SentRequest(request.method, str(request.url), await request.aread()))
         if answer is None:
-            self.unanswered.append(f"{request.method} {request.url}")
+            self.unanswered.append(sent)
             raise httpx.ConnectError(f"no recorded answer for {request.method} {request.url.path}")
         return httpx.Response(
             answer.status, headers=list(answer.headers), content=answer.body, request=request
         )
+
+
+class ReplayTransport(ScriptedTransport):
+    """Answers from recordings; a request nobody recorded fails like a dead network."""
+
+    def __init__(self, answers: Mapping[AnswerKey, RecordedAnswer]) -> None:
+        recorded = dict(answers)
+        super().__init__(lambda sent: recorded.get(answer_key(sent.method, sent.url, sent.body)))
 
 
 def load_cassette(path: Path) -> list[dict[str, Any]]:
