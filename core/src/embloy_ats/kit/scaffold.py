@@ -225,7 +225,10 @@ def add_to_workspace(text: str, names: Names) -> tuple[str, tuple[str, ...]]:
     try:
         document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
-        raise _manual(names.distribution, f"it does not parse: {exc}") from None
+        raise ConfigurationError(
+            f"the workspace's pyproject.toml does not parse ({exc})",
+            hint="Fix it, then run `embloy-ats new` again.",
+        ) from None
     added: list[str] = []
     project = document.get("project")
     if project is not None:
@@ -283,12 +286,13 @@ def _check_only_added(before_text: str, after_text: str, names: Names) -> None:
             return [without_added(v) for v in value if not (isinstance(v, str) and v in added)]
         return value
 
+    by_hand = f"{names.distribution} (package {names.package}) where it names the others"
     try:
         after = tomllib.loads(after_text)
     except tomllib.TOMLDecodeError:
-        raise _manual(names.distribution, "the edited file would not parse") from None
+        raise _manual(by_hand, "the edited file would not parse") from None
     if without_added(after) != without_added(tomllib.loads(before_text)):
-        raise _manual(names.distribution, "the edit would change more than those entries")
+        raise _manual(by_hand, "the edit would change more than those entries")
 
 
 def _template(name: str) -> Template:
