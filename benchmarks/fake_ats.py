@@ -2,7 +2,7 @@
 
 It serves the real recorded payloads of the built-in connectors at their API paths (read
 from the cassettes with `embloy_ats.replay.recorded_answers` and matched with
-`embloy_ats.http.answer_key`, whatever host they were recorded for), plus any number of
+`embloy_ats.replay.answer_key`, whatever host they were recorded for), plus any number of
 distinct synthetic Greenhouse Job Board jobs for load: `GET /v1/boards/<prefix>.../jobs/<n>`
 answers the documentation example with its id rewritten to `n` and its URL naming the board,
 so a stored job shows which board (and so which tenant) it came from.
@@ -39,8 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embloy_ats.http import AnswerKey, RecordedAnswer, answer_key
-from embloy_ats.replay import recorded_answers
+from embloy_ats.replay import AnswerKey, RecordedAnswer, answer_key, recorded_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import stamina
 from embloy_ats import HttpClient, RetryPolicy, Timeouts
-from embloy_ats.testing.secrets import REDACTED, SECRET_HEADERS, SECRET_PARAMS
+from embloy_ats.redaction import REDACTED, SECRET_HEADERS, SECRET_PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"

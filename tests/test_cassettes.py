@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from embloy_ats.kit.cassette_scan import scan_file
-from embloy_ats.testing.secrets import TOKEN_LIKE, find_secrets
+from embloy_ats.redaction import TOKEN_LIKE, find_secrets
+from embloy_ats.testing.cassette_scan import scan_file
 
 from tests.conftest import CASSETTES
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
-from embloy_ats.cli import app, env_values
+from embloy_ats.cli import app
+from embloy_ats.terminal import env_values
 from typer.testing import CliRunner
 
 from tests.conftest import CASSETTES, loopback_server, payload
@@ -135,3 +137,27 @@ def test_fetch_replays_cassettes_offline() -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["questions"][3]["type"] == "yes_no"
+
+
+def test_an_error_line_holding_markup_is_printed_as_text(local_ats: str) -> None:
+    """What the user typed comes back in the error line; rich must not read it as markup."""
+    result = runner.invoke(app, ["fetch", "greenhouse", "1", "-s", "[/x]", "-s", "[bold]"])
+    assert result.exit_code == 2, result.stdout
+    assert "--setting expects NAME=VALUE, got '[/x]'" in result.stderr
+
+
+def test_ats_text_holding_markup_is_printed_as_text(tmp_path: Path) -> None:
+    """Titles and question labels are the ATS's text: printed as they are, never interpreted
+    as rich markup (which also crashed the command on an unmatched closing tag)."""
+    cassette = tmp_path / "found.yaml"
+    recorded = (CASSETTES / "greenhouse" / "found_docs_example_44444.yaml").read_text()
+    recorded = recorded.replace("Product Engineer", "Engineer [/x] [bold]now")
+    cassette.write_text(recorded.replace("Do you like apples?", "Apples [/a]?"))
+    result = runner.invoke(
+        app,
+        ["fetch", "greenhouse", "44444", "-s", "board_token=acme", "--replay", str(cassette)],
+        terminal_width=200,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Engineer [/x] [bold]now" in result.stdout
+    assert "Apples [/a]?" in result.stdout

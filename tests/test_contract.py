@@ -437,6 +437,37 @@ def test_connectors_import_the_core_through_the_contract_only(path: Path) -> Non
     assert set(core) <= {"embloy_ats.contract"}, f"{path}: {core}"
 
 
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+@pytest.mark.parametrize(
+    "package", sorted(ROOT.glob("connectors/*/src/*/")), ids=lambda path: path.name
+)
+def test_connectors_read_no_private_name_of_the_core(package: Path) -> None:
+    """A connector uses the contract's public names: a private one of the base class
+    (`self._http`) or of a core module is the core's to change. Its own are its own."""
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in package.glob("*.py")]
+    nodes = [node for tree in trees for node in ast.walk(tree)]
+    own = {
+        name
+        for node in nodes
+        for name in (
+            [node.name] if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            else [node.id] if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+            else [node.attr] if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+            else [node.arg] if isinstance(node, ast.arg)
+            else []
+        )
+    }  # fmt: skip
+    read = {node.attr for node in nodes if isinstance(node, ast.Attribute)}
+    imported = {
+        alias.name for node in nodes if isinstance(node, ast.ImportFrom) for alias in node.names
+    }
+    borrowed = {name for name in read | imported if _is_private(name)} - own
+    assert not borrowed, f"{package.name} uses the core's private {sorted(borrowed)}"
+
+
 def test_every_way_in_of_every_connector_has_a_conformance_class() -> None:
     registry = Registry.discover()
     covered: dict[str, set[str]] = {}

@@ -8,6 +8,7 @@ import gzip
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
+from importlib.metadata import version
 from typing import Any
 
 import httpx
@@ -320,7 +321,7 @@ async def test_requests_ask_for_json_and_say_who_we_are() -> None:
     await get(ats)
     headers = ats.requests[0].headers
     assert headers["accept"] == "application/json"
-    assert headers["user-agent"].startswith("embloy-ats/")
+    assert headers["user-agent"] == f"embloy-ats/{version('embloy-ats')} (+https://embloy.com)"
     assert headers["accept-encoding"] == "gzip, deflate"
 
 

@@ -17,6 +17,8 @@ from embloy_ats import (
     QuestionType,
     Visibility,
     WorkplaceType,
+    to_embloy,
+    to_schema_org,
 )
 from embloy_ats.model import KEPT_JSON_DEPTH, KEPT_JSON_SIZE, PRUNED_DEEPER, PRUNED_LARGER
 from pydantic import ValidationError
@@ -182,7 +184,7 @@ def test_to_embloy_maps_questions_and_listing() -> None:
                      options=(QuestionOption(id="a", label="A"),)),
         ),
     )  # fmt: skip
-    e = j.to_embloy()
+    e = to_embloy(j)
     assert e["job_slug"] == "greenhouse__123"
     assert e["job_status"] == "listed"
     assert (e["city"], e["postal_code"], e["country_code"]) == ("Berlin", "10115", "DE")
@@ -192,8 +194,8 @@ def test_to_embloy_maps_questions_and_listing() -> None:
     assert e["application_options_attributes"][0]["options"] == [".pdf"]
     assert e["application_options_attributes"][2]["options"] == []
     assert e["application_options_attributes"][3]["options"] == ["A"]
-    assert job(status=JobStatus.CLOSED).to_embloy()["job_status"] == "unlisted"
-    assert job(visibility=Visibility.INTERNAL).to_embloy()["job_status"] == "unlisted"
+    assert to_embloy(job(status=JobStatus.CLOSED))["job_status"] == "unlisted"
+    assert to_embloy(job(visibility=Visibility.INTERNAL))["job_status"] == "unlisted"
 
 
 def test_to_schema_org_is_a_job_posting() -> None:
@@ -209,7 +211,7 @@ def test_to_schema_org_is_a_job_posting() -> None:
                          interval="year"),
         ),
     )  # fmt: skip
-    doc = j.to_schema_org()
+    doc = to_schema_org(j)
     assert doc["@type"] == "JobPosting"
     assert doc["hiringOrganization"] == {"@type": "Organization", "name": "Acme"}
     assert doc["employmentType"] == "CONTRACTOR"

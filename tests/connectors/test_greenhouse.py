@@ -29,6 +29,7 @@ from embloy_ats import (
     Timeouts,
     Visibility,
     WorkplaceType,
+    to_embloy,
 )
 from embloy_ats.testing.conformance import ConnectorConformance
 from embloy_ats_greenhouse import GreenhouseConnector
@@ -130,7 +131,7 @@ async def test_legacy_answer_with_standard_and_custom_questions() -> None:
         "question_2721": (QuestionType.LINK, False),
         "question_2722": (QuestionType.SHORT_TEXT, False),
     }
-    embloy = job.to_embloy()
+    embloy = to_embloy(job)
     assert embloy["application_options_attributes"][2]["question_type"] == "text"
     assert embloy["city"] == "New York"
 

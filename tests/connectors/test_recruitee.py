@@ -23,6 +23,7 @@ from embloy_ats import (
     QuestionType,
     Visibility,
     WorkplaceType,
+    to_embloy,
 )
 from embloy_ats.testing.conformance import ConnectorConformance
 from embloy_ats_recruitee import RecruiteeConnector
@@ -184,7 +185,7 @@ async def test_remote_offer_in_german_with_several_locations_and_choices() -> No
     assert [o.label for o in tech.options] == ["Python", "PostgreSQL", "Kubernetes"]
     assert (by_id["5200004"].type, by_id["5200004"].source_type) == (QuestionType.FILE, "file")
     assert by_id["5200005"].type is QuestionType.YES_NO
-    embloy = job.to_embloy()
+    embloy = to_embloy(job)
     assert embloy["city"] == "Berlin"
 
 

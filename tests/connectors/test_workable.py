@@ -28,6 +28,7 @@ from embloy_ats import (
     RateLimitPolicy,
     Visibility,
     WorkplaceType,
+    to_embloy,
 )
 from embloy_ats.cli import app
 from embloy_ats.testing.conformance import ConnectorConformance
@@ -169,7 +170,7 @@ async def test_spi_application_form_gives_standard_fields_and_custom_questions()
     )
     assert by_id["phone"].options == ()
     assert by_id["phone"].accepted_file_types == ()
-    embloy = job.to_embloy()["application_options_attributes"]
+    embloy = to_embloy(job)["application_options_attributes"]
     assert embloy[-1]["question_type"] == "file"
     assert embloy[-1]["options"] == [".pdf", ".zip"]
 

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from embloy_ats import Connector, HttpClient, Job, Registry, Timeouts
-from embloy_ats.http import AnswerKey, RecordedAnswer, answer_key
-from embloy_ats.replay import recorded_answers
+from embloy_ats import Connector, HttpClient, Job, Registry, Timeouts, to_embloy, to_schema_org
+from embloy_ats.replay import AnswerKey, RecordedAnswer, answer_key, recorded_answers
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 _REGISTRY = Registry.discover()
@@ -132,8 +131,8 @@ def check_storable(job: Job) -> None:
     it back, export it."""
     again = Job.model_validate_json(job.model_dump_json())
     assert (again.external_id, again.title) == (job.external_id, job.title)
-    job.to_embloy()
-    job.to_schema_org()
+    to_embloy(job)
+    to_schema_org(job)
 
 
 def write_seed_corpus(directory: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from embloy_ats import Registry
 from embloy_ats.cli import app
-from embloy_ats.kit.cassette_scan import scan_text
+from embloy_ats.testing.cassette_scan import scan_text
 from typer.testing import CliRunner
 
 from tests.kit import loopback

@@ -15,13 +15,12 @@ from urllib.parse import parse_qsl
 
 import pytest
 import yaml
-from embloy_ats import HttpClient, Job, JobNotFound, Registry
+from embloy_ats import HttpClient, Job, JobNotFound, Registry, terminal
 from embloy_ats.cli import app
-from embloy_ats.kit import commands
-from embloy_ats.kit.cassette_scan import scan_text
 from embloy_ats.kit.recording import Scrubber, cassette_name
+from embloy_ats.redaction import REDACTED, find_secrets
 from embloy_ats.replay import recorded_answers
-from embloy_ats.testing.secrets import REDACTED, find_secrets
+from embloy_ats.testing.cassette_scan import scan_text
 from rich.console import Console
 from typer.testing import CliRunner
 from vcr.request import Request  # type: ignore[import-untyped]
@@ -56,7 +55,7 @@ async def _replay(
     path: Path, mode: str, job_id: str, credentials: dict[str, str], base_url: str
 ) -> Any:
     """Fetch through the connector, answered from the cassette alone."""
-    from embloy_ats.http import ReplayTransport
+    from embloy_ats.replay import ReplayTransport
 
     transport = ReplayTransport(recorded_answers([path]))
     http = HttpClient(transport=transport, allow_private_network=True)
@@ -189,8 +188,8 @@ def test_several_jobs_show_a_progress_bar(
     ats: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     screen = io.StringIO()
-    terminal = Console(file=screen, force_terminal=True, force_interactive=True, width=100)
-    monkeypatch.setattr(commands, "err", terminal)
+    console = Console(file=screen, force_terminal=True, force_interactive=True, width=100)
+    monkeypatch.setattr(terminal, "err", console)
     result = record("kit_bearer", "7", "8", "-s", f"base_url={ats}",
                     "-c", f"api_key={loopback.API_KEY}", "--out", str(tmp_path))  # fmt: skip
     assert result.exit_code == 0

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from embloy_ats.cli import app
 from embloy_ats.errors import ConfigurationError
-from embloy_ats.kit.scaffold import add_to_workspace
+from embloy_ats.kit.scaffold import CONNECTORS_CONTRACT, Names, add_to_workspace
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,44 +110,86 @@ line-length = 100
 """
 
 
-def test_the_package_joins_dependencies_and_sources_in_order() -> None:
-    text = add_to_workspace(ROOT_PYPROJECT, "embloy-ats-bamboo")
+BAMBOO = Names("bamboo", "Bamboo")
+
+
+def test_a_project_root_gets_the_dependency_and_its_source() -> None:
+    """A root that is a project itself installs only what it depends on."""
+    text, added = add_to_workspace(ROOT_PYPROJECT, BAMBOO)
     document = tomllib.loads(text)
     assert document["project"]["dependencies"] == [
         "embloy-ats[testing]", "embloy-ats-ashby", "embloy-ats-bamboo", "embloy-ats-lever",
     ]  # fmt: skip
-    assert list(document["tool"]["uv"]["sources"]) == [
-        "embloy-ats", "embloy-ats-ashby", "embloy-ats-bamboo", "embloy-ats-lever",
-    ]  # fmt: skip
     assert document["tool"]["uv"]["sources"]["embloy-ats-bamboo"] == {"workspace": True}
+    assert "embloy-ats-bamboo = { workspace = true }" in text
     assert document["tool"]["ruff"] == {"line-length": 100}
+    assert added == ("[project] dependencies", "[tool.uv.sources]")
     # exactly two lines added, nothing else touched
     assert len(text.splitlines()) == len(ROOT_PYPROJECT.splitlines()) + 2
-    last = add_to_workspace(ROOT_PYPROJECT, "embloy-ats-zoho")
+    last, _ = add_to_workspace(ROOT_PYPROJECT, Names("zoho", "Zoho"))
     assert tomllib.loads(last)["project"]["dependencies"][-1] == "embloy-ats-zoho"
+
+
+def test_comments_and_one_line_arrays_are_kept() -> None:
+    text = ROOT_PYPROJECT.replace('"embloy-ats-lever",\n', '"embloy-ats-lever",  # hr\n')
+    edited, _ = add_to_workspace(text, BAMBOO)
+    assert '"embloy-ats-lever",  # hr' in edited
+    one_line = ROOT_PYPROJECT.replace(
+        'dependencies = [\n    "embloy-ats[testing]",\n    "embloy-ats-ashby",\n'
+        '    "embloy-ats-lever",\n]',
+        'dependencies = ["embloy-ats[testing]"]',
+    )
+    edited, _ = add_to_workspace(one_line, BAMBOO)
+    assert 'dependencies = ["embloy-ats[testing]", "embloy-ats-bamboo"]' in edited
 
 
 def test_a_missing_sources_table_is_created() -> None:
     text = ROOT_PYPROJECT.split("[tool.uv.sources]")[0] + "[tool.ruff]\nline-length = 100\n"
-    document = tomllib.loads(add_to_workspace(text, "embloy-ats-bamboo"))
+    edited, _ = add_to_workspace(text, BAMBOO)
+    document = tomllib.loads(edited)
     assert document["tool"]["uv"]["sources"] == {"embloy-ats-bamboo": {"workspace": True}}
+    assert document["tool"]["ruff"] == {"line-length": 100}
+
+
+def test_this_workspace_gets_only_the_import_contracts() -> None:
+    """This repository's root is virtual: uv installs every member, so no dependency is
+    added; import-linter's root packages and the contract keeping connectors apart are."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    edited, added = add_to_workspace(text, BAMBOO)
+    assert added == (
+        "[tool.importlinter] root_packages",
+        f"the import-linter contract {CONNECTORS_CONTRACT!r}",
+    )
+    before, after = tomllib.loads(text), tomllib.loads(edited)
+    assert "project" not in after
+    assert after["tool"]["uv"] == before["tool"]["uv"]
+    linter = after["tool"]["importlinter"]
+    roots = linter["root_packages"]
+    assert roots == sorted(roots)
+    assert "embloy_ats_bamboo" in roots
+    (apart,) = [c for c in linter["contracts"] if c.get("id") == CONNECTORS_CONTRACT]
+    assert apart["protected_modules"] == sorted([*roots[1:]])
+    assert len(edited.splitlines()) == len(text.splitlines()) + 2
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         (ROOT_PYPROJECT.replace("ashby", "bamboo"), "already a dependency"),
-        (ROOT_PYPROJECT.replace('"embloy-ats-lever",\n', '"embloy-ats-lever",  # hr\n'),
-         "comments"),
-        (ROOT_PYPROJECT.replace(
-            'dependencies = [\n    "embloy-ats[testing]",\n    "embloy-ats-ashby",\n'
-            '    "embloy-ats-lever",\n]', 'dependencies = ["embloy-ats[testing]"]'),
-         "multi-line"),
+        (ROOT_PYPROJECT.replace("[tool.uv.sources]\n", "[tool.uv.sources]\n"
+                                "embloy-ats-bamboo = { path = 'x' }\n"), "already has an entry"),
+        (ROOT_PYPROJECT.replace('dependencies = [', 'dependencies = "x"\nx = ['),
+         "dependencies is not an array"),
+        (ROOT_PYPROJECT + '[tool.importlinter]\nroot_packages = ["embloy_ats_bamboo"]\n',
+         "already one of import-linter's root packages"),
+        (ROOT_PYPROJECT + "[tool.importlinter]\nroot_packages = \"embloy_ats\"\n",
+         "root_packages is not an array"),
+        (ROOT_PYPROJECT + "[tool.ruff\n", "does not parse"),
     ],
 )  # fmt: skip
 def test_a_pyproject_it_cannot_edit_safely_is_refused(text: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
-        add_to_workspace(text, "embloy-ats-bamboo")
+        add_to_workspace(text, BAMBOO)
 
 
 def cassette(uri: str, status: int, body: str) -> str:
@@ -227,8 +269,8 @@ def test_a_generated_connector_passes_the_conformance_suite_once_filled(
     ):
         assert (workspace / path).is_file(), path
     root = tomllib.loads((workspace / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "embloy-ats-acme-kit" in root["project"]["dependencies"]
-    assert root["tool"]["uv"]["sources"]["embloy-ats-acme-kit"] == {"workspace": True}
+    assert f"embloy_ats_{MODE}" in root["tool"]["importlinter"]["root_packages"]
+    assert "pyproject.toml: added to [tool.importlinter] root_packages" in result.stdout
 
     # the generated code passes the project's own lint and format rules
     generated = [f"connectors/{MODE}", f"tests/connectors/test_{MODE}.py"]

@@ -117,3 +117,21 @@ def test_keys_generate_and_rotate(env: Path, monkeypatch: pytest.MonkeyPatch) ->
     result = runner.invoke(app, ["keys", "rotate"])
     assert result.exit_code == 0
     assert "re-encrypted 0 connection(s)" in result.stderr
+
+
+def test_tables_print_names_and_titles_as_text(env: Path, local_ats: str) -> None:  # noqa: F811
+    """A tenant's name (typed by an operator) and a job's title (the ATS's) are shown as
+    they are: rich markup in them is neither interpreted nor a crash."""
+    assert runner.invoke(app, ["tenants", "add", "Acme [/x]"]).exit_code == 0
+    listed = runner.invoke(app, ["tenants", "list"], terminal_width=200)
+    assert listed.exit_code == 0, listed.stdout
+    assert "Acme [/x]" in listed.stdout
+    runner.invoke(
+        app,
+        ["connections", "set", "Acme [/x]", "greenhouse", "-s", "board_token=gongio",
+         "-s", f"base_url={local_ats}"],
+    )  # fmt: skip
+    assert runner.invoke(app, ["resolve", "Acme [/x]", "greenhouse", "4679941006"]).exit_code == 0
+    jobs = runner.invoke(app, ["jobs", "list", "Acme [/x]"], terminal_width=200)
+    assert jobs.exit_code == 0, jobs.stdout
+    assert "Commercial" in jobs.stdout

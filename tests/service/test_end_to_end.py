@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+import pytest
+from embloy_ats.service import demo
+from embloy_ats.service.demo import RECORDED_JOBS
 from embloy_ats.service.runner import serving
 from embloy_sdk import EmbloyClient, EmbloySession  # type: ignore[import-untyped]
 from embloy_sdk.embloy_session import SessionOptions  # type: ignore[import-untyped]
+from rich.console import Console
 
 from tests.conftest import ROOT
 from tests.service.conftest import Service
@@ -41,11 +46,11 @@ async def test_the_official_sdk_gets_a_redirect_url_unchanged(service: Service) 
     assert handled.json()["session"]["success_url"] == "https://partner.example/ok"
 
 
-def run_demo(database: Path) -> subprocess.CompletedProcess[str]:
+def run_demo(database: Path, *options: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMBLOY_ATS_")}
     env["EMBLOY_ATS_DATABASE_URL"] = f"sqlite:///{database}"
-    return subprocess.run(
-        [sys.executable, "-m", "embloy_ats", "demo", "--json"],
+    return subprocess.run(  # noqa: S603 - our own interpreter, the test's arguments
+        [sys.executable, "-m", "embloy_ats", "demo", "--json", *options],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -65,3 +70,36 @@ def test_the_demo_runs_offline_and_a_second_run_uses_the_store(tmp_path: Path) -
     assert second.returncode == 0, second.stderr
     assert "served from the store" in second.stderr
     assert "the sandbox ATS received 0 request(s)" in second.stderr
+
+
+@pytest.mark.parametrize("ats", sorted(RECORDED_JOBS))
+async def test_the_demo_plays_every_recorded_ats(
+    ats: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EMBLOY_ATS_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    screen = io.StringIO()
+    job = await demo.run_demo(ROOT / "cassettes", Console(file=screen, width=300), ats)
+    recorded = RECORDED_JOBS[ats]
+    assert (job.connector, job.external_id) == (recorded.mode, recorded.job_id)
+    assert f"connected to {ats}" in screen.getvalue()
+    assert "the sandbox ATS received 1 request(s)" in screen.getvalue()
+
+
+def test_the_demo_names_the_recorded_ats_it_can_play(tmp_path: Path) -> None:
+    unknown = run_demo(tmp_path / "demo.db", "--ats", "bamboo")
+    assert unknown.returncode == 2
+    assert "the demo has no recorded ATS 'bamboo'" in unknown.stderr
+    assert "greenhouse" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
+async def test_the_demo_ignores_a_proxy_set_for_the_internet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo talks to its own service on loopback: a proxy in the environment (set for
+    the internet, dead here) is not for it."""
+    monkeypatch.setenv("EMBLOY_ATS_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    job = await demo.run_demo(ROOT / "cassettes", Console(file=io.StringIO()))
+    assert job.title == "Product Engineer"

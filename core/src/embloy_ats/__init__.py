@@ -18,6 +18,7 @@ from embloy_ats.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from embloy_ats.exports import to_embloy, to_schema_org
 from embloy_ats.http import HttpClient, RetryPolicy, Timeouts
 from embloy_ats.model import (
     Compensation,
@@ -36,6 +37,9 @@ from embloy_ats.model import (
 )
 from embloy_ats.ratelimit import RateLimitPolicy
 from embloy_ats.registry import Registry
+from embloy_ats.version import VERSION
+
+__version__ = VERSION
 
 __all__ = [
     "AuthKind",
@@ -76,4 +80,6 @@ __all__ = [
     "UpstreamUnavailable",
     "Visibility",
     "WorkplaceType",
+    "to_embloy",
+    "to_schema_org",
 ]

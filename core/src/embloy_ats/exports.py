@@ -1,4 +1,8 @@
-"""Exports of a Job into the shapes other systems read: Embloy's own, and schema.org."""
+"""Exports of a Job into the shapes other systems read: Embloy's own, and schema.org.
+
+Plain functions of a `Job`, not methods: the model stays the bottom layer and imports
+nothing that reads it.
+"""
 
 from __future__ import annotations
 

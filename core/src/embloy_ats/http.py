@@ -1,4 +1,4 @@
-"""The HTTP core: the only module that imports httpx.
+"""The HTTP core: with the engine beneath it and replay's transport, all that imports httpx.
 
 Every connector's request goes through `HttpClient.request`, so every ATS gets the same
 timeouts, deadline, body cap, redirect refusal, retry policy (stamina), Retry-After
@@ -18,7 +18,6 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import stamina
@@ -41,6 +40,7 @@ from embloy_ats.errors import (
 )
 from embloy_ats.ratelimit import RateBudgetSpent, RateLimiter, RateLimitPolicy
 from embloy_ats.validation import private_network_allowed
+from embloy_ats.version import USER_AGENT
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id", "cf-ray")
@@ -48,7 +48,7 @@ _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id", "cf-ray
 #: which was a third of building a request.
 _DEFAULT_HEADERS = httpx.Headers(
     {
-        "User-Agent": "embloy-ats/0.1 (+https://embloy.com)",
+        "User-Agent": USER_AGENT,
         "Accept": "application/json",
         "Accept-Encoding": "gzip, deflate",
     }
@@ -624,44 +624,8 @@ def default_http_client() -> HttpClient:
     return client
 
 
-AnswerKey = tuple[str, str, str, tuple[tuple[str, str], ...], str]
-
-
-def answer_key(method: str, url: str, body: bytes | str | None = None) -> AnswerKey:
-    """What identifies a request for replay: method, host, path, the query as a set, and
-    for requests with a body (Ashby's `POST jobPosting.info`) the body, JSON-normalised."""
-    parts = urlsplit(url)
-    query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    raw = body.encode() if isinstance(body, str) else (body or b"")
-    try:
-        canonical = json.dumps(json.loads(raw), sort_keys=True) if raw.strip() else ""
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        canonical = raw.decode("utf-8", "replace")
-    return (method.upper(), parts.netloc.lower(), parts.path, query, canonical)
-
-
-@dataclass(frozen=True)
-class RecordedAnswer:
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
-class ReplayTransport(httpx.AsyncBaseTransport):
-    """Answers from recordings; a request nobody recorded fails like a dead network."""
-
-    def __init__(self, answers: Mapping[AnswerKey, RecordedAnswer]) -> None:
-        self._answers = dict(answers)
-        self.requests: list[str] = []
-        self.unanswered: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(f"{request.method} {request.url}")
-        body = await request.aread()
-        answer = self._answers.get(answer_key(request.method, str(request.url), body))
-        if answer is None:
-            self.unanswered.append(f"{request.method} {request.url}")
-            raise httpx.ConnectError(f"no recorded answer for {request.method} {request.url.path}")
-        return httpx.Response(
-            answer.status, headers=list(answer.headers), content=answer.body, request=request
-        )
+def local_client(base_url: str) -> httpx.AsyncClient:
+    """A plain client for a service on this machine (the demo plays the partner backend
+    and the candidate's browser against its own service). Made here, as every HTTP client
+    is; it reads no proxy from the environment: loopback is never behind one."""
+    return httpx.AsyncClient(base_url=base_url, timeout=30, trust_env=False)

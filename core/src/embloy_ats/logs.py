@@ -25,8 +25,8 @@ from stamina.instrumentation import (
     set_on_retry_hooks,
 )
 
+from embloy_ats.redaction import TOKEN_LIKE
 from embloy_ats.request_id import RequestIdFilter
-from embloy_ats.testing.secrets import TOKEN_LIKE
 
 LOG_FORMAT_ENV = "EMBLOY_ATS_LOG_FORMAT"
 LOG_LEVEL_ENV = "EMBLOY_ATS_LOG_LEVEL"

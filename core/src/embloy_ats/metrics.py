@@ -2,39 +2,89 @@
 
 Defined once per process (prometheus_client's default registry); labels carry the connector
 mode and the outcome, never a tenant, job id or anything secret.
+
+prometheus-client comes with the `service` extra. A connector's own install (`embloy-ats`
+alone: no service, nothing scrapes) has no metrics to keep, so there every metric is one
+that counts nothing, and the HTTP core that updates them imports just the same.
 """
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from importlib.util import find_spec
+from typing import Protocol
 
-RESOLVES = Counter(
+#: whether prometheus-client is installed (the `service` extra).
+_MEASURED = find_spec("prometheus_client") is not None
+
+
+class Count(Protocol):
+    def labels(self, *labelvalues: str) -> Count: ...
+    def inc(self, amount: float = 1) -> None: ...
+
+
+class Timing(Protocol):
+    def labels(self, *labelvalues: str) -> Timing: ...
+    def observe(self, amount: float) -> None: ...
+
+
+class _Unmeasured:
+    """Stands in for a metric where prometheus-client is not installed."""
+
+    def labels(self, *labelvalues: str) -> _Unmeasured:
+        return self
+
+    def inc(self, amount: float = 1) -> None:
+        pass
+
+    def observe(self, amount: float) -> None:
+        pass
+
+
+def _counter(name: str, documentation: str, labelnames: list[str]) -> Count:
+    if not _MEASURED:
+        return _Unmeasured()
+    from prometheus_client import Counter
+
+    return Counter(name, documentation, labelnames)
+
+
+def _histogram(
+    name: str, documentation: str, labelnames: list[str], buckets: tuple[float, ...]
+) -> Timing:
+    if not _MEASURED:
+        return _Unmeasured()
+    from prometheus_client import Histogram
+
+    return Histogram(name, documentation, labelnames, buckets=buckets)
+
+
+RESOLVES = _counter(
     "embloy_ats_resolves",
     "Resolve calls by how they were answered (store, upstream, stale, negative, error).",
     ["connector", "outcome"],
 )
-UPSTREAM_FETCHES = Counter(
+UPSTREAM_FETCHES = _counter(
     "embloy_ats_upstream_fetches",
     "Jobs fetched from an ATS, by result (ok or the error kind).",
     ["connector", "result"],
 )
-UPSTREAM_REQUESTS = Counter(
+UPSTREAM_REQUESTS = _counter(
     "embloy_ats_upstream_requests",
     "HTTP attempts sent to an ATS, retries included.",
     ["connector"],
 )
-UPSTREAM_RETRIES = Counter(
+UPSTREAM_RETRIES = _counter(
     "embloy_ats_upstream_retries",
     "HTTP attempts that were retries of an earlier failed attempt.",
     ["connector"],
 )
-UPSTREAM_SECONDS = Histogram(
+UPSTREAM_SECONDS = _histogram(
     "embloy_ats_upstream_seconds",
     "Time of one HTTP attempt to an ATS, body included.",
     ["connector"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
-RESOLVE_SECONDS = Histogram(
+RESOLVE_SECONDS = _histogram(
     "embloy_ats_resolve_seconds",
     "Time of one resolve call, by outcome.",
     ["connector", "outcome"],

@@ -389,17 +389,3 @@ class Job(BaseModel):
         if len(ids) != len(set(ids)):
             raise ValueError("question ids must be unique within a job")
         return self
-
-    # -- exports -------------------------------------------------------------------------
-
-    def to_embloy(self) -> dict[str, Any]:
-        """Embloy's own job shape, as its `POST /api/v0/jobs` takes it."""
-        from embloy_ats.exports import to_embloy
-
-        return to_embloy(self)
-
-    def to_schema_org(self) -> dict[str, Any]:
-        """A schema.org `JobPosting` JSON-LD document (what search engines index)."""
-        from embloy_ats.exports import to_schema_org
-
-        return to_schema_org(self)

@@ -15,11 +15,12 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from embloy_ats.cli import CredentialOptions, SettingOptions, _pairs, _print_job, err, out
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import EmbloyAtsError
 from embloy_ats.resolver import Resolver
+from embloy_ats.terminal import CredentialOptions, SettingOptions, err, fail, out, pairs, print_job
 
 T = TypeVar("T")
 
@@ -39,8 +40,7 @@ def with_resolver(work: Callable[[Resolver], Awaitable[T]]) -> T:
     try:
         return asyncio.run(run())
     except EmbloyAtsError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
 
 
 @tenants_app.command("add")
@@ -65,7 +65,7 @@ def tenants_list() -> None:
     for column in ("id", "name", "connections"):
         table.add_column(column)
     for row in with_resolver(work):
-        table.add_row(*row)
+        table.add_row(*map(Text, row))  # names are text, never markup
     out.print(table)
 
 
@@ -77,7 +77,7 @@ def connections_set(
     credential: CredentialOptions = [],  # noqa: B006
 ) -> None:
     """Connect a tenant to an ATS (credentials are stored encrypted)."""
-    settings, credentials = _pairs(setting, "setting"), _pairs(credential, "credential")
+    settings, credentials = pairs(setting, "setting"), pairs(credential, "credential")
     with_resolver(lambda r: r.set_connection(tenant, mode, settings, credentials))
     err.print(f"connected {tenant} to {mode}", markup=False)
 
@@ -96,7 +96,8 @@ def jobs_list(
     for column in ("slug", "title", "status", "fetched"):
         table.add_column(column)
     for job in jobs:
-        table.add_row(job.slug, job.title, str(job.status), job.fetched_at.isoformat())
+        cells = (job.slug, job.title, str(job.status), job.fetched_at.isoformat())
+        table.add_row(*map(Text, cells))  # the ATS's text, never markup
     out.print(table)
 
 
@@ -114,7 +115,7 @@ def resolve_command(
         "stale": "STALE: the ATS failed, served the stored copy",
     }[resolution.source]
     err.print(f"{note} (age {resolution.age:.0f} s)", markup=False)
-    _print_job(resolution.job, as_json)
+    print_job(resolution.job, as_json)
 
 
 @keys_app.command("generate")

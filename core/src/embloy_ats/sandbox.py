@@ -16,8 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from embloy_ats.http import AnswerKey, RecordedAnswer, answer_key
-from embloy_ats.replay import recorded_answers
+from embloy_ats.replay import AnswerKey, RecordedAnswer, answer_key, recorded_answers
 
 _HOSTLESS = "sandbox"
 

@@ -9,34 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from embloy_ats.cli import CredentialOptions, SettingOptions, _pairs, env_values
 from embloy_ats.connector import Connector
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.http import HttpClient
 from embloy_ats.registry import Registry
+from embloy_ats.terminal import (
+    CredentialOptions,
+    SettingOptions,
+    env_values,
+    err,
+    fail,
+    out,
+    pairs,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from embloy_ats.kit.recording import Recording
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 #: exit code when a cassette holds (or would hold) a secret.
 SECRET_FOUND = 1
@@ -47,32 +43,6 @@ class AuthStyleName(StrEnum):
     BEARER = "bearer"
     BASIC = "basic"
     HEADER = "header"
-
-
-def _fail(exc: EmbloyAtsError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
-    return typer.Exit(exc.exit_code)
-
-
-@contextmanager
-def progress_bar(
-    total: int, description: str, *, enabled: bool = True
-) -> Iterator[Callable[[], None]]:
-    """A rich progress bar on stderr; yields a callable that advances it by one."""
-    if not enabled:
-        yield lambda: None
-        return
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-    with progress:
-        task = progress.add_task(description, total=total)
-        yield lambda: progress.advance(task)
 
 
 # -- new -------------------------------------------------------------------------------------
@@ -111,7 +81,7 @@ def new_command(
         )
         scaffold.write(plan)
     except EmbloyAtsError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     names = plan.names
     out.print(
         f"Created the [bold]{escape(names.display_name)}[/] connector "
@@ -120,7 +90,8 @@ def new_command(
     )
     for path in plan.files:
         out.print(f"  {path}", markup=False)
-    out.print(f"  pyproject.toml: {names.distribution} added to the workspace", markup=False)
+    for addition in plan.pyproject_additions:
+        out.print(f"  pyproject.toml: added to {addition}", markup=False)
     package = Path("connectors", names.mode, "src", names.package)
     env = f"EMBLOY_ATS_{names.mode.upper()}_API_KEY"
     key = f"{env}=... " if auth is not AuthStyleName.NONE else ""
@@ -173,15 +144,15 @@ def record_command(
     try:
         cls = Registry.discover().get(mode).connector
         settings = env_values(mode, cls.settings_model.model_fields, os.environ)
-        settings |= _pairs(setting, "setting")
+        settings |= pairs(setting, "setting")
         credentials = env_values(mode, cls.credentials_model.model_fields, os.environ)
-        credentials |= _pairs(credential, "credential")
+        credentials |= pairs(credential, "credential")
         if name is not None and len(job_ids) > 1:
             raise ConfigurationError("--name names one cassette: give a single job id with it")
         file_name = check_cassette_name(name) if name is not None else None
         cls(settings, credentials, http=HttpClient())  # check the configuration up front
     except EmbloyAtsError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     target = out_dir or Path("cassettes", mode)
 
     def make_connector() -> Connector:
@@ -250,13 +221,13 @@ def cassettes_check_command(
     ] = Path("cassettes"),
 ) -> None:
     """Scan every cassette for secrets; exit 1 on any finding (a CI step)."""
-    from embloy_ats.kit.cassette_scan import Finding, cassette_files, scan_file
+    from embloy_ats.testing.cassette_scan import Finding, cassette_files, scan_file
 
     if not folder.exists():
-        raise _fail(ConfigurationError(f"{folder} does not exist"))
+        raise fail(ConfigurationError(f"{folder} does not exist"))
     files = cassette_files(folder)
     if not files:
-        raise _fail(ConfigurationError(f"no cassettes (*.yaml, *.yml) under {folder}"))
+        raise fail(ConfigurationError(f"no cassettes (*.yaml, *.yml) under {folder}"))
     known = credentials_from_environment(dict(os.environ))
     findings: list[Finding] = []
     with progress_bar(len(files), "checking cassettes") as advance:

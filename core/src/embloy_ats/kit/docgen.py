@@ -265,8 +265,8 @@ def job_model_reference() -> str:
         "",
         f"Every connector produces a `Job` (schema version {SCHEMA_VERSION}). It is immutable "
         "and validates itself: HTML is sanitised, country and currency codes are checked "
-        "against ISO tables, datetimes must carry a timezone. `Job.to_embloy()` and "
-        "`Job.to_schema_org()` export it to Embloy's job shape and to a schema.org "
+        "against ISO tables, datetimes must carry a timezone. `to_embloy(job)` and "
+        "`to_schema_org(job)` export it to Embloy's job shape and to a schema.org "
         "`JobPosting`. Its JSON Schema: [job.schema.json](job.schema.json).",
         "",
     ]

@@ -46,6 +46,7 @@ from embloy_ats.store import (
     Tenant,
     store_for,
 )
+from embloy_ats.terminal import err, out, progress_bar
 
 log = logging.getLogger("embloy_ats.doctor")
 
@@ -645,7 +646,6 @@ def doctor_command(
     Each tenant connection's credentials are tried against its ATS with one cheap request
     (no job id). Exits 1 when any check fails; secrets are never printed.
     """
-    from embloy_ats.kit.commands import err, out, progress_bar
 
     def bar(total: int) -> AbstractContextManager[Advance]:
         return progress_bar(total, "verifying connections", enabled=total > 0)

@@ -26,9 +26,9 @@ import yaml
 
 from embloy_ats.connector import Connector
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
-from embloy_ats.kit.cassette_scan import SECRET_FIELDS, scan_text
 from embloy_ats.model import Job
-from embloy_ats.testing.secrets import REDACTED, SECRET_HEADERS, SECRET_PARAMS, find_secrets
+from embloy_ats.redaction import REDACTED, SECRET_HEADERS, SECRET_PARAMS, find_secrets
+from embloy_ats.testing.cassette_scan import SECRET_FIELDS, scan_text
 
 #: header names that carry a secret in practice, beyond the fixed list.
 _SECRET_HEADER_NAME = re.compile(

@@ -20,6 +20,10 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+import tomlkit
+import tomlkit.exceptions
+import tomlkit.items
+
 from embloy_ats.errors import ConfigurationError
 from embloy_ats.validation import check_base_url
 
@@ -27,7 +31,8 @@ MODE_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 MAX_MODE_LENGTH = 24
 MAX_API_URL_LENGTH = 60
 _DISPLAY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,&'()+/-]{0,29}")
-_ARRAY_LINE = re.compile(r'^\s*"([^"\\]+)",?\s*$')
+#: the import-linter contract that lists every connector package (see pyproject.toml).
+CONNECTORS_CONTRACT = "connectors-apart"
 
 
 @dataclass(frozen=True)
@@ -109,13 +114,14 @@ class Names:
 
 @dataclass(frozen=True)
 class Scaffold:
-    """What `new` will write: file contents by path (relative to the root), and the new
-    text of the root pyproject."""
+    """What `new` will write: file contents by path (relative to the root), the new text
+    of the root pyproject and where in it the connector was added."""
 
     root: Path
     names: Names
     files: dict[Path, str]
     pyproject: str
+    pyproject_additions: tuple[str, ...]
     warnings: tuple[str, ...]
 
 
@@ -177,105 +183,116 @@ def _uv_table(document: dict[str, Any]) -> dict[str, Any]:
     return uv if isinstance(uv, dict) else {}
 
 
-def _sources(document: dict[str, Any]) -> dict[str, Any]:
-    sources = _uv_table(document).get("sources")
-    return sources if isinstance(sources, dict) else {}
-
-
-def _dependencies(document: dict[str, Any]) -> list[str]:
-    project = document.get("project")
-    deps = project.get("dependencies") if isinstance(project, dict) else None
-    return [str(d) for d in deps] if isinstance(deps, list) else []
-
-
 def _dependency_name(requirement: str) -> str:
     return re.split(r"[\s\[<>=!~;@]", requirement, maxsplit=1)[0].lower()
 
 
-def _manual(distribution: str, why: str) -> ConfigurationError:
+def _manual(what: str, why: str) -> ConfigurationError:
     return ConfigurationError(
-        f"cannot add {distribution} to the workspace's pyproject.toml automatically ({why})",
-        hint=f'Add "{distribution}" to [project] dependencies and '
-        f"`{distribution} = {{ workspace = true }}` to [tool.uv.sources] by hand.",
+        f"cannot add the connector to the workspace's pyproject.toml automatically ({why})",
+        hint=f"Add {what} by hand.",
     )
 
 
-def _section(text: str, header: str) -> tuple[int, int] | None:
-    """Start and end offsets of the body of `[header]` (up to the next table header)."""
-    match = re.search(rf"(?m)^\[{re.escape(header)}\][ \t]*(?:#.*)?$", text)
-    if match is None:
-        return None
-    following = re.compile(r"(?m)^\[").search(text, match.end())
-    return match.end(), following.start() if following else len(text)
-
-
-def add_to_workspace(text: str, distribution: str) -> str:
-    """The root pyproject's text with `distribution` added to the dependencies and to
-    `[tool.uv.sources]`; anything the edit cannot be sure of is refused, never guessed."""
-    before = tomllib.loads(text)
-    if distribution in {_dependency_name(d) for d in _dependencies(before)}:
-        raise ConfigurationError(
-            f"{distribution} is already a dependency of the workspace",
-            hint="Choose another name, or remove the leftover entry from pyproject.toml.",
-        )
-    if distribution in _sources(before):
-        raise ConfigurationError(
-            f"{distribution} already has an entry in [tool.uv.sources]",
-            hint="Choose another name, or remove the leftover entry from pyproject.toml.",
-        )
-
-    project = _section(text, "project")
-    if project is None:
-        raise _manual(distribution, "no [project] table")
-    array = re.compile(r"(?ms)^dependencies\s*=\s*\[(.*?)^\]").search(text, *project)
-    if array is None:
-        raise _manual(distribution, "[project] dependencies is not a multi-line array")
-    lines = [line for line in array.group(1).splitlines() if line.strip()]
-    items = [_ARRAY_LINE.match(line) for line in lines]
-    if not all(items):
-        raise _manual(distribution, "the dependencies array holds comments or several per line")
-    names = [item.group(1) for item in items if item]
-    siblings = [i for i, name in enumerate(names) if name.startswith("embloy-ats-")]
-    position = next((i for i in siblings if names[i] > distribution), None)
+def _insert_sorted(array: tomlkit.items.Array, value: str, prefix: str) -> None:
+    """`value` among the entries that start with `prefix`, in order (at the end if none)."""
+    entries = [str(item) for item in array]
+    siblings = [i for i, entry in enumerate(entries) if entry.startswith(prefix)]
+    position = next((i for i in siblings if entries[i] > value), None)
     if position is None:
-        position = siblings[-1] + 1 if siblings else len(names)
-    names.insert(position, distribution)
-    rendered = "dependencies = [\n" + "".join(f'    "{name}",\n' for name in names) + "]"
-    text = text[: array.start()] + rendered + text[array.end() :]
+        position = siblings[-1] + 1 if siblings else len(entries)
+    array.insert(position, value)
 
-    entry = f"{distribution} = {{ workspace = true }}\n"
-    sources = _section(text, "tool.uv.sources")
-    if sources is None:
-        text = text.rstrip("\n") + "\n\n[tool.uv.sources]\n" + entry
-    else:
-        start, end = sources
-        body = text[start:end]
-        keys = list(re.finditer(r"(?m)^([A-Za-z0-9_.-]+)\s*=.*\n", body))
-        later = next((k for k in keys if k.group(1) > distribution), None)
-        if later is not None:
-            at = start + later.start()
-        elif keys:
-            at = start + keys[-1].end()
-        else:
-            at = start + 1
-        text = text[:at] + entry + text[at:]
 
+def _array(table: Any, key: str, what: str) -> tomlkit.items.Array:
+    found = table.get(key) if isinstance(table, dict) else None
+    if not isinstance(found, tomlkit.items.Array):
+        raise _manual(what, f"{key} is not an array")
+    return found
+
+
+def add_to_workspace(text: str, names: Names) -> tuple[str, tuple[str, ...]]:
+    """The root pyproject's text with the new connector wherever the workspace names its
+    connectors, and what was added (tomlkit: comments and layout are kept).
+
+    - A root that is a project itself (not a virtual workspace) installs only what it
+      depends on: the distribution joins its dependencies and `[tool.uv.sources]`.
+      A virtual root (this repository's) installs every member: nothing to add.
+    - import-linter names its root packages: the package joins them, and the contract
+      that keeps connectors apart (`id = "connectors-apart"`).
+    Anything the edit cannot be sure of is refused, never guessed.
+    """
     try:
-        after = tomllib.loads(text)
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigurationError(
+            f"the workspace's pyproject.toml does not parse ({exc})",
+            hint="Fix it, then run `embloy-ats new` again.",
+        ) from None
+    added: list[str] = []
+    project = document.get("project")
+    if project is not None:
+        entry = f'"{names.distribution}" to [project] dependencies'
+        dependencies = _array(project, "dependencies", entry)
+        if names.distribution in {_dependency_name(str(d)) for d in dependencies}:
+            raise ConfigurationError(
+                f"{names.distribution} is already a dependency of the workspace",
+                hint="Choose another name, or remove the leftover entry from pyproject.toml.",
+            )
+        _insert_sorted(dependencies, names.distribution, "embloy-ats-")
+        tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
+        uv = tool.setdefault("uv", tomlkit.table(is_super_table=True))
+        sources = uv.setdefault("sources", tomlkit.table())
+        if names.distribution in sources:
+            raise ConfigurationError(
+                f"{names.distribution} already has an entry in [tool.uv.sources]",
+                hint="Choose another name, or remove the leftover entry from pyproject.toml.",
+            )
+        # parsed rather than built, to be written as `{ workspace = true }` like the others;
+        # the blank line keeps the next table apart (tomlkit appends after the old one)
+        sources.add(names.distribution, tomlkit.parse("s = { workspace = true }")["s"])
+        sources.add(tomlkit.nl())
+        added += ["[project] dependencies", "[tool.uv.sources]"]
+    linter = document.get("tool", {}).get("importlinter")
+    if linter is not None:
+        entry = f'"{names.package}" to [tool.importlinter] root_packages'
+        roots = _array(linter, "root_packages", entry)
+        if names.package in roots:
+            raise ConfigurationError(
+                f"{names.package} is already one of import-linter's root packages",
+                hint="Choose another name, or remove the leftover entry from pyproject.toml.",
+            )
+        _insert_sorted(roots, names.package, "embloy_ats_")
+        added.append("[tool.importlinter] root_packages")
+        for contract in linter.get("contracts", []):
+            if contract.get("id") == CONNECTORS_CONTRACT:
+                entry = f'"{names.package}" to the {CONNECTORS_CONTRACT} contract'
+                _insert_sorted(_array(contract, "protected_modules", entry), names.package, "")
+                added.append(f"the import-linter contract {CONNECTORS_CONTRACT!r}")
+    edited = tomlkit.dumps(document)
+    _check_only_added(text, edited, names)
+    return edited, tuple(added)
+
+
+def _check_only_added(before_text: str, after_text: str, names: Names) -> None:
+    """The edit, read back by another parser, adds the connector's names and nothing else."""
+    added = {names.distribution, names.package}
+
+    def without_added(value: Any) -> Any:
+        if isinstance(value, dict):
+            kept = {k: without_added(v) for k, v in value.items() if k not in added}
+            return {k: v for k, v in kept.items() if v != {}}  # a table made for the entry
+        if isinstance(value, list):
+            return [without_added(v) for v in value if not (isinstance(v, str) and v in added)]
+        return value
+
+    by_hand = f"{names.distribution} (package {names.package}) where it names the others"
+    try:
+        after = tomllib.loads(after_text)
     except tomllib.TOMLDecodeError:
-        raise _manual(distribution, "the edited file would not parse") from None
-    expected_deps = [*_dependencies(before)]
-    expected_deps.insert(position, distribution)
-    unchanged = {k: v for k, v in after.items() if k not in ("project", "tool")} == {
-        k: v for k, v in before.items() if k not in ("project", "tool")
-    }
-    if (
-        _dependencies(after) != expected_deps
-        or _sources(after) != {**_sources(before), distribution: {"workspace": True}}
-        or not unchanged
-    ):
-        raise _manual(distribution, "the edit would change more than those two entries")
-    return text
+        raise _manual(by_hand, "the edited file would not parse") from None
+    if without_added(after) != without_added(tomllib.loads(before_text)):
+        raise _manual(by_hand, "the edit would change more than those entries")
 
 
 def _template(name: str) -> Template:
@@ -374,8 +391,8 @@ def plan(
     members = _uv_table(document).get("workspace", {}).get("members", [])
     if not any(fnmatch(f"connectors/{mode}", str(pattern)) for pattern in members):
         warnings.append(f'add "connectors/{mode}" to [tool.uv.workspace] members in pyproject.toml')
-    pyproject = add_to_workspace(pyproject_path.read_text(encoding="utf-8"), names.distribution)
-    return Scaffold(root, names, files, pyproject, tuple(warnings))
+    pyproject, additions = add_to_workspace(pyproject_path.read_text(encoding="utf-8"), names)
+    return Scaffold(root, names, files, pyproject, additions, tuple(warnings))
 
 
 def write(scaffold: Scaffold) -> list[Path]:
@@ -391,7 +408,8 @@ def write(scaffold: Scaffold) -> list[Path]:
             with path.open("x", encoding="utf-8") as handle:  # never overwrite
                 handle.write(content)
             written.append(path)
-        (scaffold.root / "pyproject.toml").write_text(scaffold.pyproject, encoding="utf-8")
+        if scaffold.pyproject_additions:
+            (scaffold.root / "pyproject.toml").write_text(scaffold.pyproject, encoding="utf-8")
     except OSError as exc:
         for path in reversed(written):
             path.unlink(missing_ok=True)

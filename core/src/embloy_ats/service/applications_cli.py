@@ -35,10 +35,10 @@ from embloy_ats.applications import (
     Worker,
     application_store_beside,
 )
-from embloy_ats.cli import _run, err, out
 from embloy_ats.crypto import ENCRYPTION_KEYS_ENV, KeyRing
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.resolver import Resolver
+from embloy_ats.terminal import err, fail, out, run
 
 T = TypeVar("T")
 
@@ -69,7 +69,7 @@ class _Opened:
 def _with_applications(work: Callable[[_Opened], Awaitable[T]]) -> T:
     """Open the job store and the applications beside it, run `work`, close them."""
 
-    async def run() -> T:
+    async def opened() -> T:
         settings = DeliverySettings.from_env()
         resolver = Resolver.from_env()
         keys = keys_of(resolver)
@@ -79,7 +79,7 @@ def _with_applications(work: Callable[[_Opened], Awaitable[T]]) -> T:
                 service = ApplicationService(store, registry=resolver.registry, settings=settings)
                 return await work(_Opened(resolver, store, service))
 
-    result: T = _run(run())
+    result: T = run(opened())
     return result
 
 
@@ -202,10 +202,9 @@ def worker_command(
         resolver = Resolver.from_env()
         keys = keys_of(resolver)
     except EmbloyAtsError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     metrics = (metrics_host, metrics_port, metrics_token) if metrics_port is not None else None
-    _run(_deliver(resolver, keys, settings, metrics))
+    run(_deliver(resolver, keys, settings, metrics))
 
 
 async def _deliver(

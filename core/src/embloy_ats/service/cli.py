@@ -13,13 +13,13 @@ from typing import Annotated
 
 import typer
 
-from embloy_ats.cli import _print_job, _run, err, out
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.logs import server_log_config
 from embloy_ats.resolver import Resolver
 from embloy_ats.resolver_cli import with_resolver
 from embloy_ats.service.tokens import TokenService, secret_from_env
+from embloy_ats.terminal import err, fail, out, print_job, run
 
 tokens_app = typer.Typer(help="Client tokens for ATS partners.", no_args_is_help=True)
 
@@ -120,8 +120,7 @@ def serve_command(
             applications=applications,
         )
     except EmbloyAtsError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -135,7 +134,7 @@ def serve_command(
         )
     )
 
-    async def run() -> None:
+    async def serve() -> None:
         # Both no-ops in the app's lifespan, which closes them at shutdown: a database that
         # cannot be used stops serve here, with one line, before it listens.
         await resolver.open()
@@ -143,7 +142,7 @@ def serve_command(
         await server.serve()
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop, already logged
-        _run(run())
+        run(serve())
 
 
 def demo_command(
@@ -151,19 +150,21 @@ def demo_command(
         "cassettes"
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the Job as JSON.")] = False,
+    ats: Annotated[
+        str, typer.Option(help="The recorded ATS the sandbox plays: greenhouse, lever, ...")
+    ] = "greenhouse",
 ) -> None:
     """Run the whole Apply-with-Embloy flow offline: service, sandbox ATS, partner, candidate."""
     from embloy_ats.service.demo import run_demo
 
     try:
-        job = asyncio.run(run_demo(cassettes, err))
+        job = asyncio.run(run_demo(cassettes, err, ats))
     except EmbloyAtsError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     if as_json:
         out.print_json(json.dumps(json.loads(job.model_dump_json())))
     else:
-        _print_job(job, as_json=False)
+        print_job(job, as_json=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-import httpx
 import pytest
 import stamina
 
@@ -38,11 +37,17 @@ from embloy_ats.errors import (
     rule_for,
 )
 from embloy_ats.html import sanitize_html
-from embloy_ats.http import HttpClient, RecordedAnswer, ReplayTransport, RetryPolicy
-from embloy_ats.kit.cassette_scan import scan_file
+from embloy_ats.http import HttpClient, RetryPolicy
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
-from embloy_ats.replay import recorded_answers
+from embloy_ats.replay import (
+    RecordedAnswer,
+    ReplayTransport,
+    ScriptedTransport,
+    SentRequest,
+    recorded_answers,
+)
+from embloy_ats.testing.cassette_scan import scan_file
 
 CHECKS = (
     "entry_point",
@@ -80,7 +85,7 @@ _ERROR_BODY = {
 _SECRET_NAMES = re.compile(r"secret|password|api_?key|access_token|refresh_token|private", re.I)
 
 
-def _offline(transport: httpx.AsyncBaseTransport) -> HttpClient:
+def _offline(transport: ScriptedTransport) -> HttpClient:
     """A client whose transport answers in-process (a replay, a mock): it reaches no
     network, so a connector recorded against a sandbox on this machine (`base_url` on
     loopback) passes without EMBLOY_ATS_ALLOW_PRIVATE_NETWORK. Live requests keep the
@@ -88,21 +93,13 @@ def _offline(transport: httpx.AsyncBaseTransport) -> HttpClient:
     return HttpClient(transport=transport, allow_private_network=True)
 
 
-def _no_request(request: httpx.Request) -> httpx.Response:
-    raise AssertionError(f"no request was expected, yet {request.method} {request.url} was sent")
+def _mock(answer: Callable[[SentRequest], RecordedAnswer]) -> tuple[HttpClient, list[str]]:
+    """A client answered by `answer`, and the requests it sent (`method url`)."""
+    transport = ScriptedTransport(answer)
+    return _offline(transport), transport.requests
 
 
-def _mock(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[HttpClient, list[str]]:
-    seen: list[str] = []
-
-    def record(request: httpx.Request) -> httpx.Response:
-        seen.append(f"{request.method} {request.url}")
-        return handler(request)
-
-    return _offline(httpx.MockTransport(record)), seen
-
-
-def _unanswered(request: httpx.Request) -> httpx.Response:
+def _unanswered(request: SentRequest) -> RecordedAnswer:
     raise AssertionError(f"the check sent {request.method} {request.url}; it must send nothing")
 
 
@@ -183,7 +180,7 @@ class ConnectorConformance:
     def test_the_settings_choose_the_named_way_in(self) -> None:
         self._skip_if_waived("way_in")
         cls = self.connector_class
-        chosen = self.connector(_offline(httpx.MockTransport(_no_request))).way_in
+        chosen = self.connector(_mock(_unanswered)[0]).way_in
         if not cls.ways_in:
             assert self.way_in is None, f"{cls.__name__} declares no ways in"
             return
@@ -204,7 +201,7 @@ class ConnectorConformance:
             assert "SecretStr" not in repr(field.annotation), f"setting {name!r} is a secret"
             assert not _SECRET_NAMES.search(name), f"setting {name!r} looks like a credential"
         if self.credentials:
-            connector = self.connector(_offline(httpx.MockTransport(_unanswered)))
+            connector = self.connector(_offline(ScriptedTransport(_unanswered)))
             shown = repr(connector) + repr(connector.credentials) + str(connector.credentials)
             for value in self.credentials.values():
                 assert value not in shown, "a credential shows in a repr"
@@ -252,14 +249,14 @@ class ConnectorConformance:
             await self._refused(job_id)
 
     async def _refused(self, job_id: str) -> None:
-        http, seen = _mock(lambda request: httpx.Response(200, json={}))
+        http, seen = _mock(lambda request: RecordedAnswer.of_json(200, {}))
         with pytest.raises(InvalidJobId):
             await self.connector(http).fetch_job(job_id)
         assert seen == [], f"{job_id!r} reached the network"
 
     async def test_5xx_goes_through_the_core_retry_path(self) -> None:
         self._skip_if_waived("retries_5xx")
-        http, seen = _mock(lambda request: httpx.Response(503))
+        http, seen = _mock(lambda request: RecordedAnswer(503, (), b""))
         with (
             stamina.set_testing(True, attempts=RetryPolicy().attempts),
             pytest.raises(UpstreamUnavailable),
@@ -269,7 +266,7 @@ class ConnectorConformance:
 
     async def test_429_goes_through_the_core_retry_path(self) -> None:
         self._skip_if_waived("retries_429")
-        http, seen = _mock(lambda request: httpx.Response(429, headers={"Retry-After": "0"}))
+        http, seen = _mock(lambda request: RecordedAnswer(429, (("Retry-After", "0"),), b""))
         with stamina.set_testing(True, attempts=RetryPolicy().attempts), pytest.raises(RateLimited):
             await self.connector(http).fetch_job(self.known_job[0])
         assert len(seen) == RetryPolicy().attempts
@@ -280,21 +277,19 @@ class ConnectorConformance:
         """The connector, answered `status` by the ATS (an OAuth token endpoint issues a
         token); every request, and those that went to the ATS rather than for a token."""
         token_url: list[str] = []
-        seen: list[str] = []
         to_ats: list[str] = []
 
-        def handle(request: httpx.Request) -> httpx.Response:
-            seen.append(f"{request.method} {request.url}")
-            if token_url and str(request.url) == token_url[0]:
-                return httpx.Response(200, json=_TOKEN)
+        def handle(request: SentRequest) -> RecordedAnswer:
+            if token_url and request.url == token_url[0]:
+                return RecordedAnswer.of_json(200, _TOKEN)
             to_ats.append(f"{request.method} {request.url}")
-            return httpx.Response(status, content=body)
+            return RecordedAnswer(status, (), body)
 
-        http = _offline(httpx.MockTransport(handle))
-        connector = self.connector(http)
+        transport = ScriptedTransport(handle)
+        connector = self.connector(_offline(transport))
         if isinstance(connector.auth, OAuth2Token):
             token_url.append(connector.auth.token_url)
-        return connector, seen, to_ats
+        return connector, transport.requests, to_ats
 
     def _check_table_was_followed(
         self,
@@ -435,8 +430,8 @@ class ConnectorConformance:
             await http.aclose()
 
 
-def _answer(status: int, body: bytes) -> Callable[[httpx.Request], httpx.Response]:
-    return lambda request: httpx.Response(status, content=body)
+def _answer(status: int, body: bytes) -> Callable[[SentRequest], RecordedAnswer]:
+    return lambda request: RecordedAnswer(status, (), body)
 
 
 def _hostile(answer: RecordedAnswer, job_id: str, swap: str) -> RecordedAnswer:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
-from embloy_ats.testing.secrets import REDACTED, SECRET_HEADERS, SECRET_PARAMS, find_secrets
+from embloy_ats.redaction import REDACTED, SECRET_HEADERS, SECRET_PARAMS, find_secrets
 
 #: body fields that hold a credential or a token (OAuth token requests and answers, logins).
 SECRET_FIELDS = frozenset(

@@ -1,4 +1,8 @@
-"""Find what looks like a secret in recorded traffic: token shapes, and the very values used."""
+"""What a secret looks like: token shapes, the headers and parameters that carry one.
+
+One place for the patterns, read by the log filter (which masks them), by recording
+(which scrubs them) and by the cassette scan (which flags them).
+"""
 
 from __future__ import annotations
 
