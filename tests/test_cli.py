@@ -51,13 +51,19 @@ def test_connectors_lists_greenhouse_from_its_entry_point() -> None:
     assert gh["distribution"] == "embloy-ats-greenhouse"
     assert gh["auth"] == ["none", "oauth2_client_credentials"]
     assert [s["name"] for s in gh["settings"]] == ["base_url", "board_token", "user_id"]
-    assert [c["name"] for c in gh["credentials"]] == ["client_id", "client_secret"]
+    assert [c["name"] for c in gh["credentials"]] == [
+        "client_id", "client_secret", "job_board_api_key",
+    ]  # fmt: skip
+    assert gh["submit_credentials"] == ["job_board_api_key"]
     assert all(c["secret"] for c in gh["credentials"])
     assert {c["mode"] for c in listed["connectors"]} >= {
         "ashby", "greenhouse", "lever", "recruitee", "teamtailor", "workable",
     }  # fmt: skip
     assert gh["job_id_pattern"] == "[1-9][0-9]{0,19}"
     assert gh["questions"] is True
+    submitting = {c["mode"] for c in listed["connectors"] if c["submits"]}
+    assert submitting >= {"ashby", "greenhouse", "lever"}
+    assert all(isinstance(c["submits"], bool) for c in listed["connectors"])
 
 
 def test_fetch_prints_a_correct_job_from_a_server_serving_a_real_payload(local_ats: str) -> None:
