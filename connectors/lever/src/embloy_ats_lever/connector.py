@@ -267,15 +267,15 @@ class LeverConnector(Connector[LeverSettings, LeverCredentials]):
         """Each file uploaded first (`POST /v1/uploads`, its uri valid for about a day),
         then the application with the uris, all within this one attempt."""
         uploads: dict[str, str] = {}
-        for question_id, files in application.files.items():
-            for file in files[:1]:  # one file per field
+        for question in job.questions:
+            for file in application.files.get(question.id, ())[:1]:  # one file per field
                 uploaded = await self.request_json(
                     "POST",
                     "/v1/uploads",
                     job_id=job.external_id,
                     files=[("file", (file.name, file.data, file.content_type))],
                 )
-                uploads[question_id] = apply.upload_uri(uploaded)
+                uploads[question.id] = apply.upload_uri(uploaded)
         fetched = await self.request_json(
             "POST",
             "/v1/postings/{job_id}/apply",
