@@ -42,6 +42,7 @@ from embloy_ats.applications import (
     SubmitRejected,
     SubmitRetryable,
 )
+from embloy_ats.clock import SYSTEM_CLOCK, Clock
 from embloy_ats.model import Question, QuestionCategory, QuestionOption, QuestionType
 from embloy_ats.registry import ENTRY_POINT_GROUP
 from embloy_ats.service.runner import serving
@@ -130,6 +131,8 @@ class ScriptedAts:
     lookups: int = 0
     rate_limited: int = 0
     url: str = ""
+    #: the ATS's clock: when it says it recorded an application (`stamp()`).
+    clock: Clock = SYSTEM_CLOCK
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _posted: asyncio.Event = field(default_factory=asyncio.Event)
     #: the ATS's status for an application it kept.
@@ -187,6 +190,10 @@ class ScriptedAts:
 
     def next_id(self) -> int:
         return next(self._ids)
+
+    def stamp(self) -> str:
+        """Now on the ATS's clock, ISO 8601 in UTC, as its records say when they were made."""
+        return self.clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     def admit(self) -> Response | None:
         """Count an application POST; the 429 to answer when it is over the rate limit."""

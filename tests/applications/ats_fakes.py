@@ -19,7 +19,7 @@ import itertools
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
@@ -34,10 +34,6 @@ from tests.applications.conftest import PDF, SENTINEL, Form, Pipeline, started_p
 from tests.resolver.conftest import ManualClock
 
 SAMPLE = f"work sample {SENTINEL}-sample".encode()
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def basic(user: str) -> str:
@@ -209,7 +205,7 @@ class FakeGreenhouse(ScriptedAts):
         address = str(sent.get("email"))
         kept = Kept(
             str(next(self._applications)), address, request.path_params["job_id"], address,
-            answers, files, request.headers.get("authorization"), now_iso(),
+            answers, files, request.headers.get("authorization"), self.stamp(),
         )  # fmt: skip
         return await self.settle(
             step, kept, lambda kept: {"success": "Candidate saved successfully"}
@@ -392,7 +388,7 @@ class FakeLever(ScriptedAts):
         kept = Kept(
             f"lever-app-{self.next_id()}", fields.get("email", ""),
             request.path_params["posting"], fields.get("email", ""), fields, files,
-            "key=" + request.query_params["key"], now_iso(),
+            "key=" + request.query_params["key"], self.stamp(),
         )  # fmt: skip
         return await self.settle(
             step, kept, lambda kept: {"ok": True, "applicationId": kept.ats_id},
@@ -449,7 +445,7 @@ class FakeLever(ScriptedAts):
         address = str(personal.get("email"))
         kept = Kept(
             f"lever-app-{self.next_id()}", address, request.path_params["posting"], address,
-            sent, files, request.headers.get("authorization"), now_iso(),
+            sent, files, request.headers.get("authorization"), self.stamp(),
         )  # fmt: skip
         return await self.settle(step, kept, lambda kept: {"data": {"applicationId": kept.ats_id}})
 
@@ -573,7 +569,7 @@ class FakeAshby(ScriptedAts):
         kept = Kept(
             f"7a1b2c3d-0000-4000-8000-{self.next_id():012d}", address, fields["jobPostingId"],
             address, {"jobPostingId": fields["jobPostingId"], **answers}, files,
-            request.headers.get("authorization"), now_iso(),
+            request.headers.get("authorization"), self.stamp(),
         )  # fmt: skip
         self.forms[kept.ats_id] = f"9c8d7e6f-0000-4000-8000-{self.next_id():012d}"
         return await self.settle(step, kept, lambda kept: {"success": True, "results": {
@@ -652,7 +648,7 @@ async def ats_pipeline(
     """The pipeline for the profile named by the test's parameter, against its fake."""
     profile = PROFILES[request.param]
     async with (
-        running(profile.fake()) as fake,
+        running(profile.fake(clock=clock)) as fake,
         started_pipeline(
             database_url, fake, clock, mode=profile.mode, job_id=profile.job_id,
             settings=profile.settings, credentials=profile.credentials,

@@ -292,3 +292,21 @@ def test_submit_credentials_do_not_choose_the_way_in() -> None:
     for connector in (board, harvest, postings, api):
         assert GH_KEY not in repr(connector.credentials)
         assert LEVER_POSTINGS_KEY not in repr(connector.credentials)
+
+
+@pytest.mark.parametrize("ats_pipeline", ["greenhouse", "lever", "ashby"], indirect=True)
+async def test_an_earlier_application_of_the_candidate_is_not_taken_for_this_one(
+    ats_pipeline: Pipeline,
+) -> None:
+    """The candidate applied to this job a month ago. Their new application meets a 503 the
+    ATS lost it with: the lookup finds only the old one, which is not this one, so the new
+    one is sent again and both are in the ATS."""
+    ats_pipeline.ats.then(Step(record=True))
+    await delivered(ats_pipeline)
+    ats_pipeline.clock.advance(30 * 24 * 3600)
+    ats_pipeline.ats.then(Step(status=503, record=False, body={}))
+    accepted = await ats_pipeline.accept()  # the same candidate, the same job
+    await ats_pipeline.drain(ats_pipeline.worker())
+    assert ats_pipeline.ats.lookups == 1
+    assert ats_pipeline.ats.times_kept() == {email_of(0): 2}, "resent: the old one is not it"
+    assert await ats_pipeline.status(accepted.application_id) is ApplicationStatus.DELIVERED
