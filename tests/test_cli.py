@@ -140,4 +140,5 @@ def test_fetch_replays_cassettes_offline() -> None:
               "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["questions"][3]["type"] == "yes_no"
+    types = {q["id"]: q["type"] for q in json.loads(result.stdout)["questions"]}
+    assert types["question_2222"] == "yes_no"

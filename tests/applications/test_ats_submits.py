@@ -8,6 +8,7 @@ wire: field names and encodings, file bytes, the Authorization header or key.
 from __future__ import annotations
 
 import pytest
+from embloy_ats import ConfigurationError
 from embloy_ats.applications import ApplicationStatus, FailureReason
 from embloy_ats_greenhouse import GreenhouseConnector
 from embloy_ats_lever import LeverConnector
@@ -265,6 +266,11 @@ async def test_greenhouse_without_harvest_fails_an_ambiguous_outcome_for_an_oper
 
 
 # -- credentials that only submit ---------------------------------------------------------------
+
+
+def test_a_job_board_key_without_a_board_is_refused_when_configured() -> None:
+    with pytest.raises(ConfigurationError, match="board_token"):
+        GreenhouseConnector({}, {"job_board_api_key": GH_KEY, **GH_CLIENT})
 
 
 def test_submit_credentials_do_not_choose_the_way_in() -> None:

@@ -156,6 +156,11 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
                 "setting 'user_id' is only used with Harvest credentials "
                 "(client_id + client_secret)"
             )
+        if self.credentials.job_board_api_key is not None and self.settings.board_token is None:
+            raise ConfigurationError(
+                "credential 'job_board_api_key' submits to a job board: set 'board_token' too",
+                hint="board_token is `acme` in boards.greenhouse.io/acme.",
+            )
 
     # -- applications ---------------------------------------------------------------------
 
