@@ -71,9 +71,14 @@ async def test_the_apply_form_works_in_chromium(apply_url: str, tmp_path: Path) 
             assert "San Francisco, CA, US" in header
             assert "salary USD 50,000-75,000" in header
             questions = page.locator("div.q")
-            assert await questions.count() == 4
-            kinds = [await questions.nth(i).get_attribute("data-type") for i in range(4)]
-            assert kinds == ["location", "short_text", "file", "yes_no"]
+            # the standard fields of every Greenhouse application, the job's questions, and
+            # the three GDPR consents its data_compliance requires
+            assert await questions.count() == 11
+            kinds = [await questions.nth(i).get_attribute("data-type") for i in range(11)]
+            assert kinds == [
+                "short_text", "short_text", "email", "phone", "file", "file", "location",
+                "yes_no", "yes_no", "yes_no", "yes_no",
+            ]  # fmt: skip
             assert await page.get_attribute("#q_resume", "accept") == ".pdf,.doc,.docx,.txt,.rtf"
             assert await page.locator("input[name=q_question_2222]").count() == 2
 
@@ -81,6 +86,11 @@ async def test_the_apply_form_works_in_chromium(apply_url: str, tmp_path: Path) 
             assert await form.evaluate("f => f.checkValidity()") is False
             await page.fill("#q_location", "Berlin")
             await page.fill("#q_first_name", "Ada")
+            await page.fill("#q_last_name", "Lovelace")
+            await page.fill("#q_email", "ada@example.org")
+            consents = page.locator("div.q[data-question^='data_compliance.'] input[value=yes]")
+            for consent in await consents.all():
+                await consent.check()
             await page.set_input_files(
                 "#q_resume",
                 files=FilePayload(name="cv.pdf", mimeType="application/pdf", buffer=b"%PDF-1.4"),
