@@ -598,6 +598,7 @@ class Connector(Generic[SettingsT, CredentialsT]):
         errors: ErrorRules | None = None,
         auth: Auth | None = None,
         origin: str | None = None,
+        rate_limit: RateLimitPolicy | None = None,
     ) -> Fetched:
         """One authenticated request to `base_url + template`, decoded as JSON.
 
@@ -607,7 +608,8 @@ class Connector(Generic[SettingsT, CredentialsT]):
         becomes the error of `errors` (default: this instance's table); a rule that reads the
         body gets it. `auth` and `origin` replace the way in's, for a request to another API
         of the same ATS (a submission through its job board API); an `origin` is the
-        connector's own constant, never input, and `base_url`, when set, still wins.
+        connector's own constant, never input, and `base_url`, when set, still wins. Such a
+        request names the limit it counts against (`rate_limit`), kept in a bucket of its own.
         """
         rules = self.error_rules if errors is None else errors
         readable = frozenset(
@@ -620,11 +622,14 @@ class Connector(Generic[SettingsT, CredentialsT]):
         url = self.url(template, **values)
         if origin is not None and self.settings.base_url is None:
             url = origin + build_path(template, **values)
+        key = self.rate_limit_key
+        if rate_limit is not None:
+            key = f"{key}|{rate_limit.requests}/{rate_limit.per_seconds:g}s"
         ctx = RequestContext(
             connector=self.mode,
             job_id=job_id,
-            rate_limit=self.rate_limit_policy(),
-            rate_limit_key=self.rate_limit_key,
+            rate_limit=rate_limit or self.rate_limit_policy(),
+            rate_limit_key=key,
             max_body_bytes=self.max_body_bytes,
             errors=rules,
         )

@@ -184,6 +184,7 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
                 ok_statuses=frozenset({400, 422}),
                 auth=BasicAuth(key),
                 origin=JOB_BOARD_ORIGIN,
+                rate_limit=self.submit_rate_limit,
             )
             return apply.receipt(fetched, application)
         except EmbloyAtsError as exc:

@@ -260,6 +260,7 @@ class LeverConnector(Connector[LeverSettings, LeverCredentials]):
             form=form,
             files=files,
             ok_statuses=frozenset({400, 422}),
+            rate_limit=POSTINGS_APPLY_RATE_LIMIT,
         )
         return apply.postings_receipt(fetched, application)
 
