@@ -8,7 +8,9 @@ past the client's timeout, answer 200 with an error body, reject with field erro
 enforce a rate limit (429 above N POSTs in any second) and add latency. It records every
 application it keeps, so a test or benchmark can count each one: none lost, none twice.
 
-In a test: `async with running_apply_ats() as ats:` (same event loop). As a process for
+`ScriptedAts` is what the fake shares with the fakes of real ATS in the tests (script,
+rate limit, latency, the record of what was kept). In a test:
+`async with running_apply_ats() as ats:` (same event loop). As a process for
 the benchmark: `python -m benchmarks.apply_ats --latency 0.05 --limit 10` prints its URL,
 `RemoteApplyAts` reads its counts; it stops when its stdin closes or after `--lifetime`.
 """
@@ -23,12 +25,12 @@ import itertools
 import json
 import time
 from collections import Counter, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from importlib.metadata import EntryPoint
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 from embloy_ats import Connector, ConnectorSettings, Job, RateLimitPolicy, Registry
@@ -40,6 +42,7 @@ from embloy_ats.applications import (
     SubmitRejected,
     SubmitRetryable,
 )
+from embloy_ats.clock import SYSTEM_CLOCK, Clock
 from embloy_ats.model import Question, QuestionCategory, QuestionOption, QuestionType
 from embloy_ats.registry import ENTRY_POINT_GROUP
 from embloy_ats.service.runner import serving
@@ -80,9 +83,10 @@ _MAX_BODY = 64 * 1024 * 1024
 
 @dataclass
 class Step:
-    """What the fake does with one application POST."""
+    """What a fake ATS does with one application POST."""
 
-    status: int = 201
+    #: the answer's status; None: the ATS's own success status.
+    status: int | None = None
     #: keep the application (False: it is lost on the ATS's side, as a 503 means).
     record: bool = True
     #: seconds to wait, once recorded, before answering (past the client's timeout).
@@ -97,15 +101,25 @@ class Kept:
     """An application the fake ATS recorded."""
 
     ats_id: str
+    #: what tells the test's applications apart: Embloy's id, or the candidate's email.
     reference: str
     job_id: str
     email: str
     answers: dict[str, Any]
     files: list[dict[str, Any]]
+    #: the Authorization header (or key) it came with.
+    auth: str | None = None
+    #: when the ATS recorded it (ISO 8601, UTC), as its lookups answer it.
+    created_at: str = ""
 
 
 @dataclass
-class ApplyAts:
+class ScriptedAts:
+    """What every fake ATS that takes applications shares: the script of faults its
+    application POSTs follow, a rate limit, added latency, and the record of what it kept
+    (`kept`), received (`post_times`) and was asked (`lookups`). A fake declares its routes
+    (`routes()`) and, in its POST handler, calls `admit()`, then `settle()`."""
+
     latency: float = 0.0
     #: POSTs allowed in any one second; more get a 429 with Retry-After 1.
     limit_per_second: int | None = None
@@ -118,24 +132,30 @@ class ApplyAts:
     lookups: int = 0
     rate_limited: int = 0
     url: str = ""
+    #: the ATS's clock: when it says it recorded an application (`stamp()`).
+    clock: Clock = SYSTEM_CLOCK
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _posted: asyncio.Event = field(default_factory=asyncio.Event)
+    #: the ATS's status for an application it kept.
+    success_status: ClassVar[int] = 201
 
     def __post_init__(self) -> None:
         self.app = Starlette(
             routes=[
-                Route("/v1/jobs/{job_id}", self._job, methods=["GET"]),
-                Route("/v1/jobs/{job_id}/applications", self._apply, methods=["POST"]),
-                Route("/v1/jobs/{job_id}/applications", self._find, methods=["GET"]),
+                *self.routes(),
                 Route("/__fake/stats", self._stats, methods=["GET"]),
                 Route("/__fake/reset", self._reset, methods=["POST"]),
             ]
         )
 
+    def routes(self) -> list[Route]:
+        raise NotImplementedError
+
     # -- what tests read ------------------------------------------------------------------
 
     def times_kept(self) -> Counter[str]:
-        """How often each application (by Embloy's id) was recorded: 1 each, or a duplicate."""
+        """How often each application (by its reference) was recorded: 1 each, or a
+        duplicate."""
         return Counter(kept.reference for kept in self.kept)
 
     def then(self, *steps: Step) -> None:
@@ -167,16 +187,17 @@ class ApplyAts:
         self.sent_times.clear()
         self.lookups = self.rate_limited = 0
 
-    # -- the ATS ----------------------------------------------------------------------------
+    # -- for a fake's POST handler ----------------------------------------------------------
 
-    async def _job(self, request: Request) -> Response:
-        job_id = request.path_params["job_id"]
-        return JSONResponse(
-            {"id": job_id, "title": "Delivery Engineer",
-             "questions": [q.model_dump(mode="json") for q in QUESTIONS]}
-        )  # fmt: skip
+    def next_id(self) -> int:
+        return next(self._ids)
 
-    async def _apply(self, request: Request) -> Response:
+    def stamp(self) -> str:
+        """Now on the ATS's clock, ISO 8601 in UTC, as its records say when they were made."""
+        return self.clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def admit(self) -> Response | None:
+        """Count an application POST; the 429 to answer when it is over the rate limit."""
         now = time.monotonic()
         self.post_times.append(now)
         self._posted.set()
@@ -185,39 +206,46 @@ class ApplyAts:
             if recent > self.limit_per_second:
                 self.rate_limited += 1
                 return JSONResponse(
-                    {"ok": False, "error": "too many requests"},
-                    status_code=429, headers={"Retry-After": "1"},
-                )  # fmt: skip
-        body = await request.body()
-        if len(body) > _MAX_BODY:
-            return JSONResponse({"ok": False, "error": "too large"}, status_code=413)
-        step = self.script.popleft() if self.script else Step()
+                    self.rate_limited_body(), status_code=429, headers={"Retry-After": "1"}
+                )
+        return None
+
+    def rate_limited_body(self) -> dict[str, Any]:
+        return {"ok": False, "error": "too many requests"}
+
+    def keep(self, kept: Kept) -> Kept:
+        """Record an application; a fake whose ATS merges duplicates returns the first."""
+        self.kept.append(kept)
+        return kept
+
+    async def settle(
+        self,
+        step: Step,
+        kept: Kept | None,
+        success: Callable[[Kept], dict[str, Any]],
+        *,
+        keep: Callable[[Kept], Kept] | None = None,
+        success_status: int | None = None,
+    ) -> Response:
+        """Follow `step`: latency, keep `kept` (if the step records; `keep` instead of
+        `self.keep` for an API that merges), hang, then answer the step's status and body,
+        or the ATS's success (`success_status`, else the fake's) for what was kept."""
         if self.latency:
             await asyncio.sleep(self.latency)
-        payload = json.loads(body)
-        if isinstance(payload.get("sent_at"), float):
-            self.sent_times.append(payload["sent_at"])
-        ats_id = f"app_{next(self._ids)}"
-        if step.record:
-            self.kept.append(
-                Kept(ats_id, str(payload.get("reference")), request.path_params["job_id"],
-                     str(payload.get("email")), payload.get("answers", {}),
-                     payload.get("files", []))
-            )  # fmt: skip
+        keeping = keep or self.keep
+        recorded = keeping(kept) if step.record and kept is not None else None
         if step.hang:
             await asyncio.sleep(step.hang)
         headers = {"Retry-After": f"{step.retry_after:g}"} if step.retry_after is not None else {}
-        content = (
-            step.body if step.body is not None else {"ok": True, "application": {"id": ats_id}}
-        )
-        return JSONResponse(content, status_code=step.status, headers=headers)
+        if step.body is not None:
+            content = step.body
+        else:  # a step that does not record still answers success: the ATS lost it
+            content = success(recorded or kept) if kept is not None else {}
+        status = step.status if step.status is not None else success_status or self.success_status
+        return JSONResponse(content, status_code=status, headers=headers)
 
-    async def _find(self, request: Request) -> Response:
-        self.lookups += 1
-        email = request.query_params.get("email", "")
-        job_id = request.path_params["job_id"]
-        found = [{"id": k.ats_id} for k in self.kept if k.email == email and k.job_id == job_id]
-        return JSONResponse({"ok": True, "applications": found})
+    def next_step(self) -> Step:
+        return self.script.popleft() if self.script else Step()
 
     async def _stats(self, request: Request) -> Response:
         return JSONResponse(self.stats())
@@ -227,12 +255,66 @@ class ApplyAts:
         return JSONResponse({"ok": True})
 
 
+@dataclass
+class ApplyAts(ScriptedAts):
+    """The fake ATS of this module: JSON applications, a lookup by email."""
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/v1/jobs/{job_id}", self._job, methods=["GET"]),
+            Route("/v1/jobs/{job_id}/applications", self._apply, methods=["POST"]),
+            Route("/v1/jobs/{job_id}/applications", self._find, methods=["GET"]),
+        ]
+
+    async def _job(self, request: Request) -> Response:
+        job_id = request.path_params["job_id"]
+        return JSONResponse(
+            {"id": job_id, "title": "Delivery Engineer",
+             "questions": [q.model_dump(mode="json") for q in QUESTIONS]}
+        )  # fmt: skip
+
+    async def _apply(self, request: Request) -> Response:
+        refused = self.admit()
+        if refused is not None:
+            return refused
+        body = await request.body()
+        if len(body) > _MAX_BODY:
+            return JSONResponse({"ok": False, "error": "too large"}, status_code=413)
+        step = self.next_step()
+        payload = json.loads(body)
+        if isinstance(payload.get("sent_at"), float):
+            self.sent_times.append(payload["sent_at"])
+        kept = Kept(
+            f"app_{self.next_id()}", str(payload.get("reference")), request.path_params["job_id"],
+            str(payload.get("email")), payload.get("answers", {}), payload.get("files", []),
+        )  # fmt: skip
+        return await self.settle(
+            step, kept, lambda kept: {"ok": True, "application": {"id": kept.ats_id}}
+        )
+
+    async def _find(self, request: Request) -> Response:
+        self.lookups += 1
+        email = request.query_params.get("email", "")
+        job_id = request.path_params["job_id"]
+        found = [{"id": k.ats_id} for k in self.kept if k.email == email and k.job_id == job_id]
+        return JSONResponse({"ok": True, "applications": found})
+
+
+ScriptedT = TypeVar("ScriptedT", bound=ScriptedAts)
+
+
+@contextlib.asynccontextmanager
+async def running(ats: ScriptedT) -> AsyncIterator[ScriptedT]:
+    """`ats` started on 127.0.0.1, in this event loop."""
+    async with serving(ats.app) as url:
+        ats.url = url
+        yield ats
+
+
 @contextlib.asynccontextmanager
 async def running_apply_ats(**options: Any) -> AsyncIterator[ApplyAts]:
     """A started fake on 127.0.0.1, in this event loop."""
-    ats = ApplyAts(**options)
-    async with serving(ats.app) as url:
-        ats.url = url
+    async with running(ApplyAts(**options)) as ats:
         yield ats
 
 
@@ -392,7 +474,10 @@ def main(argv: list[str] | None = None) -> None:
     asyncio.run(_serve_until_stopped(options, args.lifetime))
 
 
-__all__ = ["MODE", "QUESTIONS", "ApplyAts", "ApplyAtsConnector", "RemoteApplyAts", "Step"]
+__all__ = [
+    "MODE", "QUESTIONS", "ApplyAts", "ApplyAtsConnector", "Kept", "RemoteApplyAts",
+    "ScriptedAts", "Step", "running",
+]  # fmt: skip
 
 if __name__ == "__main__":
     main()

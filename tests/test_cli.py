@@ -53,13 +53,19 @@ def test_connectors_lists_greenhouse_from_its_entry_point() -> None:
     assert gh["distribution"] == "embloy-ats-greenhouse"
     assert gh["auth"] == ["none", "oauth2_client_credentials"]
     assert [s["name"] for s in gh["settings"]] == ["base_url", "board_token", "user_id"]
-    assert [c["name"] for c in gh["credentials"]] == ["client_id", "client_secret"]
+    assert [c["name"] for c in gh["credentials"]] == [
+        "client_id", "client_secret", "job_board_api_key",
+    ]  # fmt: skip
+    assert gh["submit_credentials"] == ["job_board_api_key"]
     assert all(c["secret"] for c in gh["credentials"])
     assert {c["mode"] for c in listed["connectors"]} >= {
         "ashby", "greenhouse", "lever", "recruitee", "teamtailor", "workable",
     }  # fmt: skip
     assert gh["job_id_pattern"] == "[1-9][0-9]{0,19}"
     assert gh["questions"] is True
+    submitting = {c["mode"] for c in listed["connectors"] if c["submits"]}
+    assert submitting >= {"ashby", "greenhouse", "lever"}
+    assert all(isinstance(c["submits"], bool) for c in listed["connectors"])
 
 
 def test_fetch_prints_a_correct_job_from_a_server_serving_a_real_payload(local_ats: str) -> None:
@@ -136,7 +142,8 @@ def test_fetch_replays_cassettes_offline() -> None:
               "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["questions"][3]["type"] == "yes_no"
+    types = {q["id"]: q["type"] for q in json.loads(result.stdout)["questions"]}
+    assert types["question_2222"] == "yes_no"
 
 
 def test_an_error_line_holding_markup_is_printed_as_text(local_ats: str) -> None:

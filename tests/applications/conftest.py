@@ -7,9 +7,10 @@ accepts applications, and workers on a manual clock (time moves when a test says
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,14 @@ from embloy_ats.registry import Registry
 from embloy_ats.resolver import Resolver
 from embloy_ats.store import store_for
 
-from benchmarks.apply_ats import JOB_ID, MODE, ApplyAts, registry_with_apply_ats, running_apply_ats
+from benchmarks.apply_ats import (
+    JOB_ID,
+    MODE,
+    ApplyAts,
+    ScriptedAts,
+    registry_with_apply_ats,
+    running_apply_ats,
+)
 from tests.resolver import conftest as resolver_conftest
 from tests.resolver.conftest import ManualClock, make_registry
 
@@ -101,10 +109,12 @@ class Pipeline:
     store: ApplicationStore
     service: ApplicationService
     connectors: StoredConnectors
-    ats: ApplyAts
+    ats: ScriptedAts
     clock: ManualClock
     tenant_id: str
     job: Job
+    #: candidate `n`'s application to `job`, as the apply page posts it.
+    form_for: Callable[..., Form] = field(default=form)
 
     def worker(self, **settings: Any) -> Worker:
         """A worker on the manual clock; backoff jitter fixed at its largest draw."""
@@ -117,7 +127,7 @@ class Pipeline:
         )
 
     async def accept(self, n: int = 0, key: str | None = None, **answers: list[str]) -> Accepted:
-        fields, files = form(n, **answers)
+        fields, files = self.form_for(n, **answers)
         result = await self.service.accept(
             self.tenant_id, self.job, fields, files, idempotency_key=key,
             redirect_url="https://partner.example/thanks",
@@ -149,10 +159,20 @@ class Pipeline:
         raise AssertionError(f"still pending after {rounds} rounds")
 
 
-@pytest.fixture
-async def pipeline(
-    database_url: str, ats: ApplyAts, clock: ManualClock, private_network: None
+@contextlib.asynccontextmanager
+async def started_pipeline(
+    database_url: str,
+    ats: ScriptedAts,
+    clock: ManualClock,
+    *,
+    mode: str = MODE,
+    job_id: str = JOB_ID,
+    settings: Mapping[str, str] | None = None,
+    credentials: Mapping[str, str] | None = None,
+    form_for: Callable[..., Form] = form,
 ) -> AsyncIterator[Pipeline]:
+    """Everything a delivery needs, for tenant `acme` whose `mode` connection points at
+    `ats` with `settings` and `credentials`, and the job `job_id` fetched from it."""
     key = KeyRing.generate()
     keys = KeyRing([key])
     registry = registry_with_apply_ats(make_registry())  # and tests.fakes' connector
@@ -173,17 +193,27 @@ async def pipeline(
     )
     try:
         tenant = await resolver.create_tenant("acme")
-        await resolver.set_connection("acme", MODE, {"base_url": ats.url})
-        job = await resolver.resolve("acme", MODE, JOB_ID)
+        await resolver.set_connection(
+            "acme", mode, {"base_url": ats.url, **(settings or {})}, credentials
+        )
+        job = await resolver.resolve("acme", mode, job_id)
         service = ApplicationService(store, registry=registry, settings=SETTINGS, clock=clock)
         yield Pipeline(
             database_url, key, keys, registry, resolver, store, service, connectors, ats, clock,
-            tenant.id, job,
+            tenant.id, job, form_for,
         )  # fmt: skip
     finally:
         await http.aclose()
         await store.close()
         await resolver.close()
+
+
+@pytest.fixture
+async def pipeline(
+    database_url: str, ats: ApplyAts, clock: ManualClock, private_network: None
+) -> AsyncIterator[Pipeline]:
+    async with started_pipeline(database_url, ats, clock) as started:
+        yield started
 
 
 def invalid(result: object) -> dict[str, str]:

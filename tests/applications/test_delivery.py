@@ -213,9 +213,9 @@ async def test_after_the_deadline_it_fails_and_a_manual_retry_delivers_it(
 async def test_a_connector_that_cannot_submit_is_refused_at_accept_and_fails_in_the_queue(
     pipeline: Pipeline,
 ) -> None:
-    from embloy_ats.applications.model import NewApplication
     from embloy_ats.applications.store import new_application_id
     from embloy_ats.applications.validation import ValidAnswers, validate_answers
+    from embloy_ats.submission.model import NewApplication
 
     job = pipeline.job.model_copy(update={"connector": "fake", "slug": "fake__42"})
     fields, files = form()

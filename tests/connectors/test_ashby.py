@@ -99,7 +99,12 @@ async def test_remote_posting_with_salary_and_equity() -> None:
     assert job.description_html.startswith("<h1><strong>Join an early-stage startup.</strong>")
     assert "style=" not in job.description_html
     assert job.description_text.startswith("JOIN AN EARLY-STAGE STARTUP.")  # Ashby's plain text
-    assert job.questions == ()  # the Posting API carries no application form
+    # the Posting API carries no application form: the job has the fields every one takes
+    assert [(q.id, q.type, q.required) for q in job.questions] == [
+        ("_systemfield_name", QuestionType.SHORT_TEXT, True),
+        ("_systemfield_email", QuestionType.EMAIL, True),
+        ("_systemfield_resume", QuestionType.FILE, False),
+    ]
     path = "/posting-api/job-board/kovo?includeCompensation=true"
     assert list(job.raw) == [path]
     kept = job.raw[path]

@@ -73,7 +73,15 @@ async def test_modern_job_maps_every_field() -> None:
     assert "style=" not in job.description_html
     assert "The annual OTE for this position is $90,000 - $120,000 USD." in job.description_text
     assert job.custom_fields == {}  # every metadata value is null in this answer
-    assert job.questions == ()
+    # no questions in this answer: the ones every Job Board application takes
+    assert [(q.id, q.type, q.required) for q in job.questions] == [
+        ("first_name", QuestionType.SHORT_TEXT, True),
+        ("last_name", QuestionType.SHORT_TEXT, True),
+        ("email", QuestionType.EMAIL, True),
+        ("phone", QuestionType.PHONE, False),
+        ("resume", QuestionType.FILE, False),
+        ("cover_letter", QuestionType.FILE, False),
+    ]
     assert list(job.raw) == [
         "/v1/boards/gongio/jobs/4679941006?questions=true&pay_transparency=true"
     ]
@@ -97,7 +105,20 @@ async def test_questions_pay_and_metadata_are_mapped() -> None:
     assert "&lt;p&gt;Any HTML included" in job.description_html
     assert "<p>Any HTML included" in job.description_text
     by_id = {q.id: q for q in job.questions}
-    assert list(by_id) == ["location", "first_name", "resume", "question_2222"]
+    assert list(by_id) == [
+        "first_name", "last_name", "email", "phone", "resume", "cover_letter",
+        "location", "question_2222",
+        # the job's data_compliance requires all three consents
+        "data_compliance.gdpr_consent_given",
+        "data_compliance.gdpr_processing_consent_given",
+        "data_compliance.gdpr_retention_consent_given",
+    ]  # fmt: skip
+    assert by_id["resume"].required is True, "the job's own question wins over the standard one"
+    assert by_id["last_name"].required is True
+    consent = by_id["data_compliance.gdpr_consent_given"]
+    assert (consent.type, consent.required, consent.source_type) == (
+        QuestionType.YES_NO, True, "requires_consent",
+    )  # fmt: skip
     assert by_id["location"].type is QuestionType.LOCATION
     assert by_id["location"].required is True
     assert by_id["first_name"].type is QuestionType.SHORT_TEXT
@@ -365,7 +386,9 @@ async def test_harvest_internal_post_of_a_confidential_draft_in_german() -> None
         "first_name": (QuestionType.SHORT_TEXT, True, "Vorname"),
         "last_name": (QuestionType.SHORT_TEXT, True, "Nachname"),
         "email": (QuestionType.EMAIL, True, "E-Mail"),
+        "phone": (QuestionType.PHONE, False, "Phone"),
         "resume": (QuestionType.FILE, True, "Lebenslauf"),
+        "cover_letter": (QuestionType.FILE, False, "Cover Letter"),
         "question_700001": (QuestionType.LONG_TEXT, True, "Ab wann kannst du anfangen?"),
         "question_700002": (
             QuestionType.SINGLE_CHOICE, True, "Hast du eine Arbeitserlaubnis für die EU?",

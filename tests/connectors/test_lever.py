@@ -96,7 +96,17 @@ async def test_2015_public_posting_maps_every_field() -> None:
     assert job.description_html.count("<p>") == 3
     assert job.description_html.startswith("<p>Lever is a modern webapp for hiring.")
     assert "\n\nWe are a B2B company" in job.description_text
-    assert job.questions == ()  # the Postings API does not expose the questions
+    # the Postings API publishes no form: the job carries what its apply endpoint takes
+    assert [(q.id, q.type, q.required) for q in job.questions] == [
+        ("fullName", QuestionType.SHORT_TEXT, True),
+        ("email", QuestionType.EMAIL, True),
+        ("phone", QuestionType.PHONE, False),
+        ("currentCompany", QuestionType.SHORT_TEXT, False),
+        ("resume", QuestionType.FILE, False),
+        ("urls.LinkedIn", QuestionType.LINK, False),
+        ("urls.Other", QuestionType.LINK, False),
+        ("additionalInformation", QuestionType.LONG_TEXT, False),
+    ]
     assert job.custom_fields == {}
     assert list(job.raw) == [
         "/v0/postings/leverdemo/6d5cbe7f-e551-4ae1-b052-08a48f651993?mode=json"
@@ -458,7 +468,10 @@ def test_connector_declares_its_ways_in_and_its_rate_limit() -> None:
     ]  # fmt: skip
     assert [c["name"] for c in described["credentials"] if c["secret"]] == [
         "api_key", "access_token", "refresh_token", "client_id", "client_secret",
+        "postings_api_key",
     ]  # fmt: skip
+    assert described["submit_credentials"] == ["postings_api_key"]
+    assert described["submits"] is True
 
 
 # -- settings and credentials --------------------------------------------------------------------

@@ -57,12 +57,20 @@ def test_the_json_schema_is_the_models() -> None:
 def test_the_matrix_comes_from_what_connectors_say() -> None:
     page = supported_ats_matrix(loopback.registry(), documented=["kit_oauth"])
     assert (
-        "| `kit_bearer` | [Loopback (bearer key)](#kit_bearer) | `bearer` | no | no | 100 / 1 s |"
-        in page
+        "| `kit_bearer` | [Loopback (bearer key)](#kit_bearer) | `bearer` | no | no | no "
+        "| 100 / 1 s |" in page
     )
     assert "| [`kit_oauth`](connectors/kit_oauth.md) |" in page
     assert "`oauth2_client_credentials`" in page
     assert "    - `client_secret`" in page
+
+
+def test_the_matrix_says_which_connectors_submit_applications() -> None:
+    from benchmarks.apply_ats import MODE, registry_with_apply_ats
+
+    page = supported_ats_matrix(registry_with_apply_ats(loopback.registry()))
+    (row,) = [line for line in page.splitlines() if line.startswith(f"| `{MODE}` |")]
+    assert row.split(" | ")[5] == "yes", row
 
 
 def test_connectors_that_do_not_load_are_named() -> None:

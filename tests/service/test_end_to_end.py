@@ -64,7 +64,7 @@ def test_the_demo_runs_offline_and_a_second_run_uses_the_store(tmp_path: Path) -
     first = run_demo(tmp_path / "demo.db")
     assert first.returncode == 0, first.stderr
     assert "fetched on demand from the ATS" in first.stderr
-    assert "apply page rendered: 4 application questions" in first.stderr
+    assert "apply page rendered: 11 application questions" in first.stderr
     assert '"title": "Product Engineer"' in first.stdout
     second = run_demo(tmp_path / "demo.db")
     assert second.returncode == 0, second.stderr

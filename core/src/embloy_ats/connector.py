@@ -19,7 +19,7 @@ import hashlib
 import logging
 import re
 import traceback
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Generic, get_args, get_origin
@@ -50,7 +50,7 @@ from embloy_ats.errors import (
     fill,
     merge_rules,
 )
-from embloy_ats.http import HttpClient, RequestContext, Response, default_http_client
+from embloy_ats.http import FilePart, HttpClient, RequestContext, Response, default_http_client
 from embloy_ats.model import Job
 from embloy_ats.parsing import a_or_an, require_id, require_object, text
 from embloy_ats.ratelimit import RateLimitPolicy
@@ -206,6 +206,9 @@ class Connector(Generic[SettingsT, CredentialsT]):
     docs_url: ClassVar[str | None] = None
     #: the APIs a job can be read from; the credentials given choose one.
     ways_in: ClassVar[tuple[WayIn, ...]] = ()
+    #: credentials used only to submit applications (a Job Board API key): they never choose
+    #: the way in, which reads jobs with the others (or with none).
+    submit_credentials: ClassVar[tuple[str, ...]] = ()
 
     settings: SettingsT
     credentials: CredentialsT
@@ -252,6 +255,10 @@ class Connector(Generic[SettingsT, CredentialsT]):
             raise TypeError(f"{cls.__name__}: only one way in may need no credentials")
         settings = set(cls.settings_model.model_fields) - {"base_url"}
         credentials = set(cls.credentials_model.model_fields)
+        if set(cls.submit_credentials) - credentials:
+            raise TypeError(
+                f"{cls.__name__}: submit_credentials names credentials that do not exist"
+            )
         for way in cls.ways_in:
             where = f"{cls.__name__} way in {way.name!r}"
             if (way.load is None) == (way.job is None) or (way.job is None) != (way.mapper is None):
@@ -263,6 +270,8 @@ class Connector(Generic[SettingsT, CredentialsT]):
                 raise TypeError(f"{where} names settings that do not exist: {sorted(unknown)}")
             if set(way.auth.credentials) - credentials:
                 raise TypeError(f"{where} authenticates with credentials that do not exist")
+            if set(way.auth.credentials) & set(cls.submit_credentials):
+                raise TypeError(f"{where} authenticates with a credential that only submits")
             entries = [*way.errors.items()]
             entries += [*way.verify.errors.items()] if way.verify is not None else []
             for key, entry in entries:
@@ -336,7 +345,7 @@ class Connector(Generic[SettingsT, CredentialsT]):
         given = [
             name
             for name in self.credentials_model.model_fields
-            if getattr(self.credentials, name) is not None
+            if getattr(self.credentials, name) is not None and name not in self.submit_credentials
         ]
         chosen = next((w for w in self.ways_in if set(w.auth.credentials) & set(given)), None)
         if chosen is None and given:
@@ -583,15 +592,24 @@ class Connector(Generic[SettingsT, CredentialsT]):
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        files: Sequence[FilePart] | None = None,
         ok_statuses: frozenset[int] = frozenset(),
         errors: ErrorRules | None = None,
+        auth: Auth | None = None,
+        origin: str | None = None,
+        rate_limit: RateLimitPolicy | None = None,
     ) -> Fetched:
         """One authenticated request to `base_url + template`, decoded as JSON.
 
         `{job_id}` in the template is filled with the (validated) job id, every other
         `{name}` from `segments` or the settings; each value is one percent-encoded path
-        segment. A final status becomes the error of `errors` (default: this instance's
-        table); a rule that reads the body gets it.
+        segment. The body is `json_body`, or `form` (multipart with `files`). A final status
+        becomes the error of `errors` (default: this instance's table); a rule that reads the
+        body gets it. `auth` and `origin` replace the way in's, for a request to another API
+        of the same ATS (a submission through its job board API); an `origin` is the
+        connector's own constant, never input, and `base_url`, when set, still wins. Such a
+        request names the limit it counts against (`rate_limit`), kept in a bucket of its own.
         """
         rules = self.error_rules if errors is None else errors
         readable = frozenset(
@@ -602,17 +620,23 @@ class Connector(Generic[SettingsT, CredentialsT]):
         if job_id is not None:
             values["job_id"] = job_id
         url = self.url(template, **values)
+        if origin is not None and self.settings.base_url is None:
+            url = origin + build_path(template, **values)
+        key = self.rate_limit_key
+        if rate_limit is not None:
+            key = f"{key}|{rate_limit.requests}/{rate_limit.per_seconds:g}s"
         ctx = RequestContext(
             connector=self.mode,
             job_id=job_id,
-            rate_limit=self.rate_limit_policy(),
-            rate_limit_key=self.rate_limit_key,
+            rate_limit=rate_limit or self.rate_limit_policy(),
+            rate_limit_key=key,
             max_body_bytes=self.max_body_bytes,
             errors=rules,
         )
         http = self.http
+        auth = self.auth if auth is None else auth
         for attempt in (1, 2):
-            auth_headers = await self.auth.headers(http, ctx)
+            auth_headers = await auth.headers(http, ctx)
             try:
                 response = await http.request(
                     method,
@@ -621,12 +645,14 @@ class Connector(Generic[SettingsT, CredentialsT]):
                     headers={**auth_headers, **(headers or {})},
                     params=params,
                     json_body=json_body,
+                    form=form,
+                    files=files,
                     ok_statuses=ok_statuses | readable,
                 )
                 if response.status_code in readable:
                     raise self._read_error(response, rules[response.status_code], ctx)
             except AuthenticationFailed:
-                if attempt == 1 and self.auth.invalidate():
+                if attempt == 1 and auth.invalidate():
                     continue  # a cached OAuth token went stale: fetch a new one, once
                 raise
             return Fetched(response.path, response.json(ctx), response)
@@ -724,6 +750,8 @@ class Connector(Generic[SettingsT, CredentialsT]):
 
     @classmethod
     def describe(cls) -> dict[str, Any]:
+        from embloy_ats.submission.capability import submits  # the package imports this one
+
         def fields(model: type[BaseModel]) -> list[dict[str, Any]]:
             return [
                 {
@@ -765,6 +793,8 @@ class Connector(Generic[SettingsT, CredentialsT]):
             "ways_in": ways,
             "questions": cls.supports_questions,
             "compensation": cls.supports_compensation,
+            "submits": submits(cls),
+            "submit_credentials": list(cls.submit_credentials),
             "docs_url": cls.docs_url,
         }
 

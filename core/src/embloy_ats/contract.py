@@ -1,7 +1,9 @@
 """Everything a connector imports, in one place: `from embloy_ats.contract import ...`.
 
 A connector is declarations (settings, credentials, ways in, ids, rate limit) and pure
-mapping (`parsing`, `vocab`, `geo`, `html`, `jsonapi` readers over the decoded answer).
+mapping (`parsing`, `vocab`, `geo`, `html`, `jsonapi` readers over the decoded answer); one
+that submits applications also imports `Application`, `Receipt`, the `Submit*` errors and
+the `submitting` helpers (see docs/applications.md).
 What is not here is the core's own business and may change without notice to connectors.
 """
 
@@ -45,6 +47,7 @@ from embloy_ats.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from embloy_ats.http import FilePart
 from embloy_ats.model import (
     Compensation,
     CompensationKind,
@@ -61,6 +64,9 @@ from embloy_ats.model import (
     WorkplaceType,
 )
 from embloy_ats.ratelimit import RateLimitPolicy
+from embloy_ats.submission import submitting
+from embloy_ats.submission.capability import SubmitAmbiguous, SubmitRejected, SubmitRetryable
+from embloy_ats.submission.model import AnswerValue, Application, Receipt, UploadedFile
 from embloy_ats.validation import NUMERIC_ID, UUID_ID, PathSegment, Subdomain
 from embloy_ats.ways import (
     NO_AUTH,
@@ -82,6 +88,8 @@ __all__ = [
     "NUMERIC_ID",
     "UUID_ID",
     "AfterValidator",
+    "AnswerValue",
+    "Application",
     "Asked",
     "Auth",
     "AuthKind",
@@ -100,6 +108,7 @@ __all__ = [
     "ErrorRule",
     "Fetched",
     "Field",
+    "FilePart",
     "HeaderAuth",
     "InvalidJobId",
     "Job",
@@ -121,11 +130,16 @@ __all__ = [
     "QuestionType",
     "RateLimitPolicy",
     "RateLimited",
+    "Receipt",
     "Request",
     "RequestRejected",
     "SecretStr",
     "Subdomain",
+    "SubmitAmbiguous",
+    "SubmitRejected",
+    "SubmitRetryable",
     "UnexpectedRedirect",
+    "UploadedFile",
     "UpstreamError",
     "UpstreamTimeout",
     "UpstreamUnavailable",
@@ -145,5 +159,6 @@ __all__ = [
     "link_cursor",
     "model_validator",
     "parsing",
+    "submitting",
     "vocab",
 ]

@@ -15,7 +15,7 @@ import re
 import time
 import weakref
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,8 @@ from embloy_ats.validation import private_network_allowed
 from embloy_ats.version import USER_AGENT
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: one part of a multipart body: the field name, then the file's name, bytes and media type.
+FilePart = tuple[str, tuple[str, bytes, str]]
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id", "cf-ray")
 #: built once: a request copies these (a cheap list copy) instead of normalising them again,
 #: which was a third of building a request.
@@ -340,9 +342,13 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
         form: Mapping[str, str] | None = None,
+        files: Sequence[FilePart] | None = None,
         ok_statuses: frozenset[int] = frozenset(),
     ) -> Response:
-        """Send with retries; return a 2xx (or an `ok_statuses`) response, else a typed error."""
+        """Send with retries; return a 2xx (or an `ok_statuses`) response, else a typed error.
+
+        `form` alone is sent URL-encoded; with `files` both go as `multipart/form-data`.
+        """
         sent = httpx.Headers(_DEFAULT_HEADERS)
         if headers:
             sent.update(headers)  # the caller's win, as in a dict merge
@@ -357,6 +363,7 @@ class HttpClient:
                 headers=sent,
                 json=json_body,
                 data=form,
+                files=list(files) if files else None,
                 extensions={"timeout": self._timeout},  # a dict of its own: layers may add
             )
         except httpx.InvalidURL as exc:

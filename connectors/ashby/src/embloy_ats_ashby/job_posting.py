@@ -25,6 +25,7 @@ from embloy_ats_ashby import common
 FIELD_TYPES = {
     "String": QuestionType.SHORT_TEXT,
     "LongText": QuestionType.LONG_TEXT,
+    "RichText": QuestionType.LONG_TEXT,
     "Email": QuestionType.EMAIL,
     "Phone": QuestionType.PHONE,
     "Url": QuestionType.LINK,

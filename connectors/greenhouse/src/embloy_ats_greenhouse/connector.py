@@ -4,24 +4,32 @@ With `client_id` + `client_secret` the connector reads Harvest v3 (OAuth2 client
 internal, draft and closed jobs, confidential flags, pay ranges and demographic questions.
 Without them it reads the public Job Board API, which serves live public posts only. The job
 id is the numeric job post id in both (the Job Board's `id` is the Harvest job post id).
+
+Applications go to the Job Board API's `POST /v1/boards/{board_token}/jobs/{id}` with the
+`job_board_api_key` (whichever way jobs are read); after an ambiguous outcome they are looked
+up through Harvest v3 where its credentials are given (the Job Board API answers no id).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Self
 
 from embloy_ats.contract import (
     NUMERIC_ID,
     AfterValidator,
+    Application,
     Auth,
     AuthKind,
     AuthSpec,
+    BasicAuth,
     ConfigurationError,
     Connector,
     ConnectorSettings,
     Credentials,
+    EmbloyAtsError,
     Fetched,
     Field,
     Job,
@@ -30,7 +38,9 @@ from embloy_ats.contract import (
     PathSegment,
     PayloadError,
     PermissionDenied,
+    QuestionType,
     RateLimitPolicy,
+    Receipt,
     Request,
     SecretStr,
     Verify,
@@ -39,7 +49,7 @@ from embloy_ats.contract import (
     model_validator,
 )
 
-from embloy_ats_greenhouse import harvest
+from embloy_ats_greenhouse import apply, harvest
 from embloy_ats_greenhouse.job_board import job_fields
 
 log = logging.getLogger("embloy_ats.greenhouse")
@@ -90,6 +100,11 @@ class GreenhouseCredentials(Credentials):
     client_secret: SecretStr | None = Field(
         default=None, description="Harvest v3 OAuth client secret (shown once when created)."
     )
+    job_board_api_key: SecretStr | None = Field(
+        default=None,
+        description="Job Board API key (Configure > Dev Center > API Credentials, type Job "
+        "Board): submits applications to the board of board_token; sent as the Basic user.",
+    )
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Self:
@@ -129,6 +144,11 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
     supports_questions = True
     supports_compensation = True
     docs_url = "https://developers.greenhouse.io/job-board.html"
+    submit_credentials = ("job_board_api_key",)
+    # Greenhouse documents no limit for the Job Board API's POST; the same polite cap.
+    submit_rate_limit = RateLimitPolicy(
+        50, 10.0, note="undocumented for the Job Board API's application POST; polite cap"
+    )
 
     def check_config(self) -> None:
         if self.credentials.client_id is None and self.settings.user_id is not None:
@@ -136,6 +156,80 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
                 "setting 'user_id' is only used with Harvest credentials "
                 "(client_id + client_secret)"
             )
+        if self.credentials.job_board_api_key is not None and self.settings.board_token is None:
+            raise ConfigurationError(
+                "credential 'job_board_api_key' submits to a job board: set 'board_token' too",
+                hint="board_token is `acme` in boards.greenhouse.io/acme.",
+            )
+
+    # -- applications ---------------------------------------------------------------------
+
+    async def submit_application(self, job: Job, application: Application) -> Receipt:
+        """One `POST /v1/boards/{board_token}/jobs/{id}` with the Job Board API key; the
+        answer's body decides (Greenhouse has answered errors with HTTP 200)."""
+        key, board = self.credentials.job_board_api_key, self.settings.board_token
+        try:
+            if key is None or board is None:
+                raise ConfigurationError(
+                    "submitting applications needs the credential 'job_board_api_key' and the "
+                    "setting 'board_token'",
+                    hint="Create a Job Board API key (Configure > Dev Center > API Credentials) "
+                    "and set it with the board's token (`acme` in boards.greenhouse.io/acme).",
+                )
+            fetched = await self.request_json(
+                "POST",
+                "/v1/boards/{board_token}/jobs/{job_id}",
+                job_id=job.external_id,
+                json_body=apply.body(job, application),
+                ok_statuses=frozenset({400, 422}),
+                auth=BasicAuth(key),
+                origin=JOB_BOARD_ORIGIN,
+                rate_limit=self.submit_rate_limit,
+            )
+            return apply.receipt(fetched, application)
+        except EmbloyAtsError as exc:
+            raise exc.locate(self.mode, job.external_id) from None
+
+    @property
+    def find_application(
+        self,
+    ) -> Callable[[Job, Application], Awaitable[Receipt | None]] | None:
+        """The lookup after an ambiguous outcome, through Harvest v3: only with its
+        credentials (the Job Board API cannot read applications back)."""
+        return self._find_in_harvest if self.credentials.client_id is not None else None
+
+    async def _find_in_harvest(self, job: Job, application: Application) -> Receipt | None:
+        """The candidates with the application's email (`GET /v3/candidates?email=`), then
+        their applications (`GET /v3/applications?candidate_ids=`) on this post."""
+        email = application.answer_of_type(job, QuestionType.EMAIL)
+        if not isinstance(email, str):
+            return None  # Greenhouse requires an email: nothing without one was saved
+        try:
+            candidates: list[str] = []
+            async for page in self.pages(
+                "/v3/candidates",
+                job_id=job.external_id,
+                params={"email": email, "per_page": "100"},
+                following=_CURSOR,
+                max_pages=MAX_PAGES,
+            ):
+                candidates += harvest.ref_ids([c.get("id") for c in _items(page)])
+            if not candidates:
+                return None
+            applications: list[dict[str, Any]] = []
+            for start in range(0, len(candidates), MAX_IDS):
+                chunk = ",".join(candidates[start : start + MAX_IDS])
+                async for page in self.pages(
+                    "/v3/applications",
+                    job_id=job.external_id,
+                    params={"candidate_ids": chunk, "per_page": "500"},
+                    following=_CURSOR,
+                    max_pages=MAX_PAGES,
+                ):
+                    applications += _items(page)
+            return apply.application_of(applications, job, application)
+        except EmbloyAtsError as exc:
+            raise exc.locate(self.mode, job.external_id) from None
 
     async def _load_from_harvest(self, job_id: str) -> Job:
         posts, fetched = await self._list("/v3/job_posts", "ids", [job_id], job_id, needed=True)
@@ -276,3 +370,10 @@ class GreenhouseConnector(Connector[GreenhouseSettings, GreenhouseCredentials]):
             ),
         ),
     )
+
+
+def _items(page: Fetched) -> list[dict[str, Any]]:
+    """A v3 list page's records; anything but a JSON array is unreadable."""
+    if not isinstance(page.data, list):
+        raise PayloadError(f"answered {type(page.data).__name__} where a JSON array was expected")
+    return [item for item in page.data if isinstance(item, dict)]

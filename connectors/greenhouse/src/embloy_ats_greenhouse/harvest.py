@@ -24,6 +24,7 @@ from embloy_ats.contract import (
     Visibility,
     geo,
     parsing,
+    submitting,
     vocab,
 )
 
@@ -32,6 +33,7 @@ from embloy_ats_greenhouse.job_board import (
     EMPLOYMENT_FIELD_NAMES,
     LINK_LABEL_WORDS,
     STANDARD_FIELDS,
+    STANDARD_QUESTIONS,
     location,
     pay_range,
     workplace_from_places,
@@ -252,7 +254,7 @@ def _questions(answers: HarvestAnswers) -> tuple[Question, ...]:
         question = _demographic_question(item, options)
         if question is not None:
             found.setdefault(question.id, question)
-    return tuple(found.values())
+    return submitting.with_standard_questions(tuple(found.values()), STANDARD_QUESTIONS)
 
 
 def _sort_key(item: dict[str, Any]) -> tuple[int, int]:

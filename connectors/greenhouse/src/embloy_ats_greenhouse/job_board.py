@@ -23,6 +23,7 @@ from embloy_ats.contract import (
     geo,
     html,
     parsing,
+    submitting,
     vocab,
 )
 
@@ -42,6 +43,48 @@ STANDARD_FIELDS = {
 }
 LINK_LABEL_WORDS = ("linkedin", "website", "github", "portfolio", "url")
 EMPLOYMENT_FIELD_NAMES = ("employment type", "time type", "job type")
+
+#: the fields every Job Board application takes; first and last name and email are the
+#: ones Greenhouse checks on every application.
+STANDARD_QUESTIONS = (
+    Question(id="first_name", label="First Name", type=QuestionType.SHORT_TEXT, required=True,
+             category=QuestionCategory.STANDARD),
+    Question(id="last_name", label="Last Name", type=QuestionType.SHORT_TEXT, required=True,
+             category=QuestionCategory.STANDARD),
+    Question(id="email", label="Email", type=QuestionType.EMAIL, required=True,
+             category=QuestionCategory.STANDARD),
+    Question(id="phone", label="Phone", type=QuestionType.PHONE,
+             category=QuestionCategory.STANDARD),
+    Question(id="resume", label="Resume", type=QuestionType.FILE,
+             accepted_file_types=ATTACHMENT_TYPES, category=QuestionCategory.STANDARD),
+    Question(id="cover_letter", label="Cover Letter", type=QuestionType.FILE,
+             accepted_file_types=ATTACHMENT_TYPES, category=QuestionCategory.STANDARD),
+)  # fmt: skip
+#: consent questions are `data_compliance.<field>`; the field goes into that object.
+CONSENT_PREFIX = "data_compliance."
+#: a job's `data_compliance[]` flag -> the consent the application must then carry.
+CONSENT_FIELDS = (
+    ("requires_consent", "gdpr_consent_given", "Consent to the processing of my data (GDPR)"),
+    ("requires_processing_consent", "gdpr_processing_consent_given",
+     "Consent to the processing of my data for this application (GDPR)"),
+    ("requires_retention_consent", "gdpr_retention_consent_given",
+     "Consent to my data being kept for future openings (GDPR)"),
+)  # fmt: skip
+
+
+def consent_questions(payload: dict[str, Any]) -> list[Question]:
+    """The GDPR consents a job's `data_compliance[]` says an application must carry."""
+    found: dict[str, Question] = {}
+    for entry in parsing.objects(payload.get("data_compliance")):
+        for flag, field, label in CONSENT_FIELDS:
+            if parsing.flag(entry.get(flag)) is True:
+                found.setdefault(
+                    field,
+                    Question(id=CONSENT_PREFIX + field, label=label, type=QuestionType.YES_NO,
+                             required=True, category=QuestionCategory.STANDARD,
+                             source_type=flag),
+                )  # fmt: skip
+    return list(found.values())
 
 
 def job_fields(payload: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +184,9 @@ def _questions(payload: dict[str, Any]) -> tuple[Question, ...]:
         question = _question(group)
         if question is not None and question.id not in found:
             found[question.id] = question
-    return tuple(found.values())
+    for question in consent_questions(payload):
+        found.setdefault(question.id, question)
+    return submitting.with_standard_questions(tuple(found.values()), STANDARD_QUESTIONS)
 
 
 def _question(group: dict[str, Any]) -> Question | None:

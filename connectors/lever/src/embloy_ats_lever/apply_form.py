@@ -6,7 +6,8 @@ fields the account built), plus `eeoQuestions` where the account collects US EEO
 
 Question ids say where the answer goes back to when applying: a personal field by its
 `name`, a link as `urls.<name>`, an EEO question as `eeo.<key>`, and a custom field as
-`<group id>.<field id>` (or `<group id>.<position>` when the field carries no id).
+`<group id>.<field id>` (or `<group id>.<position>` when the field carries no id); a group's
+questions are all its fields, in order, since applying answers them by position.
 """
 
 from __future__ import annotations
@@ -119,9 +120,14 @@ def _custom(value: Any) -> list[Question]:
         group_label = parsing.text(group.get("text"))
         for position, field in enumerate(parsing.objects(group.get("fields"))):
             field_id = parsing.text(field.get("id")) or str(position)
-            label = parsing.text(field.get("text")) or group_label
-            if label is None:
-                continue
+            # Every field is kept, labelled or not: applying sends a card's answers by
+            # position, which is the order of its questions here.
+            label = (
+                parsing.text(field.get("text"))
+                or group_label
+                or parsing.text(field.get("prompt"))
+                or f"Question {position + 1}"
+            )
             source_type = parsing.text(field.get("type"))
             options = _options(field.get("options"))
             found.append(

@@ -9,32 +9,11 @@ employer's ATS by workers, exactly once as far as the ATS can tell.
   allows a lookup): see docs/applications.md.
 """
 
-from embloy_ats.applications.capability import (
-    FindsApplications,
-    SubmitAmbiguous,
-    SubmitError,
-    SubmitRejected,
-    SubmitRetryable,
-    SubmitsApplications,
-    classify,
-    finds,
-    submits,
-)
 from embloy_ats.applications.connectors import (
     ConnectorSource,
     StoredConnectors,
     delivery_http_client,
 )
-from embloy_ats.applications.model import (
-    AnswerValue,
-    Application,
-    ApplicationRecord,
-    ApplicationStatus,
-    FailureReason,
-    Receipt,
-    UploadedFile,
-)
-from embloy_ats.applications.privacy import mask_personal
 from embloy_ats.applications.service import (
     Accepted,
     ApplicationService,
@@ -60,6 +39,27 @@ from embloy_ats.applications.validation import (
     validate_answers,
 )
 from embloy_ats.applications.worker import Worker
+from embloy_ats.submission.capability import (
+    FindsApplications,
+    SubmitAmbiguous,
+    SubmitError,
+    SubmitRejected,
+    SubmitRetryable,
+    SubmitsApplications,
+    classify,
+    finds,
+    submits,
+)
+from embloy_ats.submission.model import (
+    AnswerValue,
+    Application,
+    ApplicationRecord,
+    ApplicationStatus,
+    FailureReason,
+    Receipt,
+    UploadedFile,
+)
+from embloy_ats.submission.privacy import mask_personal
 
 __all__ = [
     "FIELD_PREFIX",

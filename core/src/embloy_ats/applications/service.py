@@ -14,13 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from embloy_ats.applications.capability import submits
-from embloy_ats.applications.model import (
-    ApplicationRecord,
-    ApplicationStatus,
-    NewApplication,
-    UploadedFile,
-)
 from embloy_ats.applications.settings import DeliverySettings
 from embloy_ats.applications.store import ApplicationStore, PurgeReport, new_application_id
 from embloy_ats.applications.validation import (
@@ -33,6 +26,13 @@ from embloy_ats.clock import SYSTEM_CLOCK, Clock
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
+from embloy_ats.submission.capability import submits
+from embloy_ats.submission.model import (
+    ApplicationRecord,
+    ApplicationStatus,
+    NewApplication,
+    UploadedFile,
+)
 
 #: an Idempotency-Key: what clients send (UUIDs, random tokens), nothing stranger.
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:=+/")

@@ -24,7 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from embloy_ats.applications.model import (
+from embloy_ats.crypto import KeyRing
+from embloy_ats.errors import ConfigurationError, EmbloyAtsError
+from embloy_ats.model import Job
+from embloy_ats.store import Store, store_for
+from embloy_ats.submission.model import (
     PENDING,
     Application,
     ApplicationRecord,
@@ -36,10 +40,6 @@ from embloy_ats.applications.model import (
     decode_answers,
     encode_answers,
 )
-from embloy_ats.crypto import KeyRing
-from embloy_ats.errors import ConfigurationError, EmbloyAtsError
-from embloy_ats.model import Job
-from embloy_ats.store import Store, store_for
 
 #: files larger than this are encrypted and decrypted off the event loop.
 _THREAD_ABOVE = 256 * 1024

@@ -23,8 +23,8 @@ from embloy_ats.applications.filetypes import (
     name_for,
     sniff,
 )
-from embloy_ats.applications.model import AnswerValue, UploadedFile
 from embloy_ats.model import Job, Question, QuestionType
+from embloy_ats.submission.model import AnswerValue, UploadedFile
 from embloy_ats.validation import is_http_url
 
 FIELD_PREFIX = "answer."

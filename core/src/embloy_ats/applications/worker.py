@@ -24,7 +24,11 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from embloy_ats.applications import metrics
-from embloy_ats.applications.capability import (
+from embloy_ats.applications.connectors import ConnectorSource
+from embloy_ats.applications.settings import DeliverySettings
+from embloy_ats.applications.store import ApplicationStore, Claim
+from embloy_ats.clock import SYSTEM_CLOCK, Clock
+from embloy_ats.submission.capability import (
     Failure,
     FindsApplications,
     OutcomeKind,
@@ -35,17 +39,13 @@ from embloy_ats.applications.capability import (
     submit_rate_limit,
     submits,
 )
-from embloy_ats.applications.connectors import ConnectorSource
-from embloy_ats.applications.model import (
+from embloy_ats.submission.model import (
     Application,
     ApplicationStatus,
     FailureReason,
     Receipt,
 )
-from embloy_ats.applications.privacy import mask_personal
-from embloy_ats.applications.settings import DeliverySettings
-from embloy_ats.applications.store import ApplicationStore, Claim
-from embloy_ats.clock import SYSTEM_CLOCK, Clock
+from embloy_ats.submission.privacy import mask_personal
 
 log = logging.getLogger("embloy_ats.applications")
 T = TypeVar("T")

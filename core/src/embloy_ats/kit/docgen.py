@@ -318,8 +318,8 @@ def supported_ats_matrix(registry: Registry | None = None, documented: Iterable[
         "the same from the command line). The rate limit is the one the connector keeps to, "
         "per account.",
         "",
-        "| mode | ATS | auth | questions | compensation | rate limit |",
-        "|---|---|---|---|---|---|",
+        "| mode | ATS | auth | questions | compensation | submits applications | rate limit |",
+        "|---|---|---|---|---|---|---|",
     ]
     details: list[str] = []
     for info in infos:
@@ -333,6 +333,7 @@ def supported_ats_matrix(registry: Registry | None = None, documented: Iterable[
             ", ".join(f"`{kind}`" for kind in d["auth"]),
             _yes(d["questions"]),
             _yes(d["compensation"]),
+            _yes(d["submits"]),
             f"{policy.requests} / {policy.per_seconds:g} s",
         ]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
@@ -350,7 +351,7 @@ def supported_ats_matrix(registry: Registry | None = None, documented: Iterable[
             details.append(f"- API documentation: <{d['docs_url']}>")
         details.append("")
     if not infos:
-        lines.append("| - | no connector is installed | | | | |")
+        lines.append("| - | no connector is installed | | | | | |")
     if registry.failures:
         broken = ", ".join(f"`{mode}`" for mode in sorted(registry.failures))
         lines += [

@@ -19,9 +19,9 @@ from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 from embloy_ats import errors
-from embloy_ats.applications.model import Application, Receipt
 from embloy_ats.model import Job
 from embloy_ats.ratelimit import RateLimitPolicy
+from embloy_ats.submission.model import Application, Receipt
 
 _MAX_ERROR_CHARS = 1000
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from embloy_ats.applications.model import Application
+from embloy_ats.submission.model import Application
 
 MASK = "[personal data]"
 _EMAIL_LIKE = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[A-Za-z]{2,}")
