@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,20 @@ def _no_retry_waits() -> Iterator[None]:
     """Retries still happen (the policy's attempts), but without real backoff sleeps."""
     with stamina.set_testing(True, attempts=RetryPolicy().attempts, cap=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _restored_loggers() -> Iterator[None]:
+    """Loggers as they were before the test: a test that configures logging (the CLI's
+    `configure_logging`, uvicorn's `dictConfig`) leaves no handler, filter or level behind."""
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access", "embloy_ats", None)
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(lg.handlers[:], lg.filters[:], lg.level, lg.propagate) for lg in loggers]
+    yield
+    for logger, (handlers, filters, level, propagate) in zip(loggers, saved, strict=True):
+        logger.handlers[:], logger.filters[:] = handlers, filters
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 @pytest.fixture

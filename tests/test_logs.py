@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import logging.config
-from collections.abc import Iterator
+import sys
 
 import pytest
 from embloy_ats.logs import JsonFormatter, RedactSecrets, configure_logging, server_log_config
@@ -40,7 +41,7 @@ def test_credential_shaped_values_are_masked_in_messages_and_fields() -> None:
 
 
 def test_configure_logging_installs_one_redacting_handler(
-    restored_loggers: None, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     configure_logging("INFO", "json")
     configure_logging("INFO", "json")
@@ -55,24 +56,29 @@ def test_configure_logging_installs_one_redacting_handler(
     ), None)  # fmt: skip
     assert logging.getLogger("uvicorn.access").filter(access)
     assert "eyJzdWIi" not in access.getMessage()
-    logging.getLogger("embloy_ats").handlers.clear()
-    logging.getLogger("embloy_ats").propagate = True
 
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 
 
-@pytest.fixture
-def restored_loggers() -> Iterator[None]:
-    """The loggers these tests configure, put back as they were."""
-    names = ("uvicorn", "uvicorn.error", "uvicorn.access", "embloy_ats", None)
-    loggers = [logging.getLogger(name) for name in names]
-    saved = [(lg.handlers[:], lg.filters[:], lg.level, lg.propagate) for lg in loggers]
-    yield
-    for logger, (handlers, filters, level, propagate) in zip(loggers, saved, strict=True):
-        logger.handlers[:], logger.filters[:] = handlers, filters
-        logger.setLevel(level)
-        logger.propagate = propagate
+def test_the_handler_writes_to_stderr_as_it_is_when_a_line_is_logged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """stderr replaced after logging was configured (a daemon's redirect, a closed capture):
+    lines go to the new stream, not as a "Logging error" traceback per line about the old one."""
+    before = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", before)
+    configure_logging("INFO", "text")
+    before.close()
+    after = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", after)
+    logging.getLogger("embloy_ats.resolver").warning("the ATS answered 503")
+    logging.getLogger("psycopg.pool").warning("a connection was lost")
+    lines = after.getvalue().splitlines()
+    assert [line.partition(": ")[2] for line in lines] == [
+        "the ATS answered 503",
+        "a connection was lost",
+    ], lines
 
 
 def access(path: str, status: int = 200) -> None:
@@ -83,7 +89,7 @@ def access(path: str, status: int = 200) -> None:
 
 
 def test_uvicorn_access_lines_are_written_through_its_own_formatter(
-    restored_loggers: None, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     logging.config.dictConfig(LOGGING_CONFIG)  # what uvicorn.Config applies by default
     configure_logging("INFO", "text")
@@ -119,7 +125,7 @@ def test_arguments_keep_their_types_and_lose_their_secrets() -> None:
 
 
 def test_uvicorn_lines_become_json_lines_with_the_access_fields(
-    restored_loggers: None, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     logging.config.dictConfig(server_log_config("json"))
     logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
@@ -141,7 +147,7 @@ def test_uvicorn_lines_become_json_lines_with_the_access_fields(
 
 
 def test_other_libraries_lines_take_the_same_format(
-    restored_loggers: None, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A library's own warning (the database pool losing its server) is one JSON line too,
     not a bare message from logging's last-resort handler."""

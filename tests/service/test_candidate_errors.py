@@ -248,11 +248,7 @@ async def test_json_log_lines_carry_the_request_id(
     token = await service.request_token()
     service.ats.answer = httpx.ConnectError("down")
     configure_logging("INFO", "json")
-    try:
-        response = await service.client.post(HANDLE_PATH, headers={"request_token": token})
-    finally:
-        logging.getLogger("embloy_ats").handlers.clear()
-        logging.getLogger("embloy_ats").propagate = True
+    response = await service.client.post(HANDLE_PATH, headers={"request_token": token})
     request_id = response.headers[HEADER]
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
     mine = [line for line in lines if line.get("request_id") == request_id]

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -115,7 +116,18 @@ def log_format(fmt: str | None = None) -> str:
 
 
 class _Handler(logging.StreamHandler[TextIO]):
-    """The handler `configure_logging` installs (so a second call replaces it)."""
+    """The handler `configure_logging` installs (so a second call replaces it).
+
+    It writes to `sys.stderr` as it is when a line is logged, as logging's last resort
+    does: a stream bound at configuration time may since have been replaced and closed
+    (a daemon's redirect, a test's capture), and every line would become a traceback."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> TextIO:  # type: ignore[override]  # read-only on purpose
+        return sys.stderr
 
 
 def configure_logging(level: str | None = None, fmt: str | None = None) -> None:
