@@ -31,6 +31,14 @@ from starlette.routing import Route
 
 from benchmarks.apply_ats import Kept, ScriptedAts, Step, running
 from tests.applications.conftest import PDF, SENTINEL, Form, Pipeline, started_pipeline
+from tests.applications.personio_fake import (
+    PERSONIO_CLIENT,
+    PERSONIO_COMPANY,
+    PERSONIO_COMPANY_ID,
+    PERSONIO_JOB,
+    FakePersonio,
+    personio_form,
+)
 from tests.resolver.conftest import ManualClock
 
 SAMPLE = f"work sample {SENTINEL}-sample".encode()
@@ -637,6 +645,9 @@ PROFILES = {
                 {"postings_api_key": LEVER_POSTINGS_KEY}, lever_postings_answers, "resend"),
         Profile("ashby", FakeAshby, "ashby", ASHBY_POSTING, {}, {"api_key": ASHBY_KEY},
                 ashby_form, "lookup"),
+        Profile("personio", FakePersonio, "personio", PERSONIO_JOB,
+                {"company": PERSONIO_COMPANY, "company_id": PERSONIO_COMPANY_ID},
+                PERSONIO_CLIENT, personio_form, "resend"),
     )
 }  # fmt: skip
 

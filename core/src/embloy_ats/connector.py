@@ -481,6 +481,7 @@ class Connector(Generic[SettingsT, CredentialsT]):
                 headers=self._filled(check.headers),
                 json_body=check.body,
                 errors=self.verify_error_rules,
+                decode=check.decode,
             )
             if check.envelope is not None:
                 try:
@@ -599,6 +600,7 @@ class Connector(Generic[SettingsT, CredentialsT]):
         auth: Auth | None = None,
         origin: str | None = None,
         rate_limit: RateLimitPolicy | None = None,
+        decode: Callable[[bytes], JsonValue] | None = None,
     ) -> Fetched:
         """One authenticated request to `base_url + template`, decoded as JSON.
 
@@ -610,6 +612,7 @@ class Connector(Generic[SettingsT, CredentialsT]):
         of the same ATS (a submission through its job board API); an `origin` is the
         connector's own constant, never input, and `base_url`, when set, still wins. Such a
         request names the limit it counts against (`rate_limit`), kept in a bucket of its own.
+        An answer that is not JSON is read by `decode` (its typed errors carry the status).
         """
         rules = self.error_rules if errors is None else errors
         readable = frozenset(
@@ -655,7 +658,14 @@ class Connector(Generic[SettingsT, CredentialsT]):
                 if attempt == 1 and auth.invalidate():
                     continue  # a cached OAuth token went stale: fetch a new one, once
                 raise
-            return Fetched(response.path, response.json(ctx), response)
+            if decode is None:
+                return Fetched(response.path, response.json(ctx), response)
+            try:
+                return Fetched(response.path, decode(response.body), response)
+            except EmbloyAtsError as exc:
+                if isinstance(exc, UpstreamError):
+                    exc.answered(response.status_code, response.request_id)
+                raise exc.locate(ctx.connector, ctx.job_id) from None
         raise AssertionError("unreachable")
 
     @staticmethod

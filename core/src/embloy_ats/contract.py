@@ -1,7 +1,7 @@
 """Everything a connector imports, in one place: `from embloy_ats.contract import ...`.
 
 A connector is declarations (settings, credentials, ways in, ids, rate limit) and pure
-mapping (`parsing`, `vocab`, `geo`, `html`, `jsonapi` readers over the decoded answer); one
+mapping (`parsing`, `vocab`, `geo`, `html`, `jsonapi`, `safexml` readers over the answer); one
 that submits applications also imports `Application`, `Receipt`, the `Submit*` errors and
 the `submitting` helpers (see docs/applications.md).
 What is not here is the core's own business and may change without notice to connectors.
@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from embloy_ats import geo, html, jsonapi, parsing, vocab
+from embloy_ats import geo, html, jsonapi, parsing, safexml, vocab
 from embloy_ats.auth import Auth, AuthKind, BasicAuth, HeaderAuth, NoAuth, OAuth2Token
 from embloy_ats.connector import (
     Connector,
@@ -159,6 +159,7 @@ __all__ = [
     "link_cursor",
     "model_validator",
     "parsing",
+    "safexml",
     "submitting",
     "vocab",
 ]

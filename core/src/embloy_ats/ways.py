@@ -161,6 +161,8 @@ class Verify:
     #: entries over the way's own, for this request only (e.g. a 403 hint naming the scope).
     errors: ErrorEntries = field(default_factory=lambda: _NO_ENTRIES)
     says: str | None = None
+    #: how the body is read when the answer is not JSON (an XML feed).
+    decode: Callable[[bytes], JsonValue] | None = None
 
 
 @dataclass(frozen=True)
