@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import socket
-from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -40,16 +39,34 @@ async def test_accepted_connections_have_nagle_off() -> None:
         await server.wait_closed()
 
 
-@pytest.fixture
-def restore_server_loggers() -> Iterator[None]:
-    """`serving` configures uvicorn's loggers for the process: put them back after."""
-    loggers = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")]
-    saved = [(lg.handlers[:], lg.filters[:], lg.level, lg.propagate) for lg in loggers]
-    yield
-    for logger, (handlers, filters, level, propagate) in zip(loggers, saved, strict=True):
-        logger.handlers[:], logger.filters[:] = handlers, filters
-        logger.setLevel(level)
-        logger.propagate = propagate
+async def test_an_idle_connection_outlives_the_clients_keep_alive() -> None:
+    """httpx reuses a connection idle for up to 5 s (load balancers: 60 s). A server that
+    closes idle connections at 5 s closes some just as a request arrives on them, and that
+    client reads a reset; the server must be the one that keeps idle connections longer."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"2")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"ok"})
+
+    async with serving(app) as url:
+        reader, writer = await asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1]))
+        request = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"
+        try:
+            for wait in (0.0, 5.5):
+                await asyncio.sleep(wait)
+                writer.write(request)
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+                assert head.startswith(b"HTTP/1.1 200"), (wait, head)
+                await reader.readexactly(2)
+        finally:
+            writer.close()
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -58,7 +75,6 @@ async def test_access_lines_are_written_and_the_request_token_redacted(
     fmt: str,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-    restore_server_loggers: None,
 ) -> None:
     monkeypatch.setenv("EMBLOY_ATS_LOG_FORMAT", fmt)
     token = await service.request_token()

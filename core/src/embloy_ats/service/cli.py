@@ -18,6 +18,7 @@ from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.logs import server_log_config
 from embloy_ats.resolver import Resolver
 from embloy_ats.resolver_cli import with_resolver
+from embloy_ats.service.runner import KEEP_ALIVE_SECONDS
 from embloy_ats.service.tokens import TokenService, secret_from_env
 from embloy_ats.terminal import err, fail, out, print_job, run
 
@@ -131,6 +132,7 @@ def serve_command(
             proxy_headers=False,
             log_config=server_log_config(),
             timeout_graceful_shutdown=shutdown_timeout,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
     )
 

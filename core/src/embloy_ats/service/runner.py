@@ -13,6 +13,11 @@ import uvicorn
 from embloy_ats.logs import server_log_config
 
 
+#: how long an idle connection stays open, longer than its clients keep one for reuse
+#: (httpx 5 s, load balancers 60 s): the server closing it first races a request sent on it.
+KEEP_ALIVE_SECONDS = 75
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
     """A bound TCP socket whose connections send without delay.
 
@@ -45,6 +50,7 @@ async def serving(
         lifespan="on",
         access_log=access_log,
         log_config=server_log_config(),
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
