@@ -241,6 +241,16 @@ async def test_pay_in_minor_units(row: dict[str, Any], expected: tuple[Any, ...]
     assert (pay.min_amount, pay.max_amount, pay.currency, pay.interval) == expected
 
 
+async def test_a_salary_the_employer_hides_is_not_shown() -> None:
+    row = {"id": 7, "settings": {"showSalary": False},
+           "salaryAmountFrom": {"amount": 5000000, "currency": "EUR"}}  # fmt: skip
+    page = {"items": [row], "pagination": {"page": 1, "pageCount": 1}}
+    job = await JoinConnector(
+        SETTINGS, http=answering(job_answer(companyId=4242), page).client()
+    ).fetch_job("7")
+    assert job.compensation == ()
+
+
 async def test_a_range_in_two_currencies_is_not_stated() -> None:
     row = {"id": 7, "salaryAmountFrom": {"amount": 100, "currency": "EUR"},
            "salaryAmountTo": {"amount": 200, "currency": "USD"}}  # fmt: skip
