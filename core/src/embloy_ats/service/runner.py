@@ -12,7 +12,6 @@ import uvicorn
 
 from embloy_ats.logs import server_log_config
 
-
 #: how long an idle connection stays open, longer than its clients keep one for reuse
 #: (httpx 5 s, load balancers 60 s): the server closing it first races a request sent on it.
 KEEP_ALIVE_SECONDS = 75
