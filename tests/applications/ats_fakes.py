@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from benchmarks.apply_ats import Kept, ScriptedAts, Step, running
 from tests.applications.conftest import PDF, SENTINEL, Form, Pipeline, started_pipeline
+from tests.applications.fake_teamtailor import TT_JOB, TT_KEY, FakeTeamtailor, teamtailor_form
 from tests.resolver.conftest import ManualClock
 
 SAMPLE = f"work sample {SENTINEL}-sample".encode()
@@ -637,6 +638,8 @@ PROFILES = {
                 {"postings_api_key": LEVER_POSTINGS_KEY}, lever_postings_answers, "resend"),
         Profile("ashby", FakeAshby, "ashby", ASHBY_POSTING, {}, {"api_key": ASHBY_KEY},
                 ashby_form, "lookup"),
+        Profile("teamtailor", FakeTeamtailor, "teamtailor", TT_JOB, {}, {"api_key": TT_KEY},
+                teamtailor_form, "lookup"),
     )
 }  # fmt: skip
 
