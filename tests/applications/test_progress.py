@@ -13,6 +13,7 @@ from embloy_ats.applications import (
     DeliveryProgress,
     Receipt,
     SubmitAmbiguous,
+    application_store_for,
 )
 from embloy_ats.model import Job
 
@@ -100,3 +101,22 @@ async def test_the_next_attempt_resumes_from_what_the_last_one_recorded(
     assert record.status is ApplicationStatus.DELIVERED
     assert connector.created == ["candidate", "application"], "the candidate was made once"
     assert connector.seen == [{}, {"candidate": "c-1"}, {"candidate": "c-1"}]
+
+
+async def test_a_database_of_the_first_schema_gains_the_progress_when_opened(
+    pipeline: Pipeline,
+) -> None:
+    """A database whose applications were stored before progress existed: opening it adds
+    the column, and its queued applications start with none."""
+    store = pipeline.store
+    accepted = await pipeline.accept()
+    await store._run("ALTER TABLE applications DROP COLUMN progress")
+    await store._run("DELETE FROM application_schema WHERE version = 2")
+    async with application_store_for(pipeline.url, pipeline.keys) as reopened:
+        application, _ = await reopened.load(accepted.application_id)
+        assert application.progress.values == {}
+        now = pipeline.clock.now().timestamp()
+        (claim,) = await reopened.claim(now=now, lease=30.0, limit=1)
+        assert await reopened.save_progress(claim, {"candidate": "1"}, now=now)
+        application, _ = await reopened.load(accepted.application_id)
+        assert application.progress.values == {"candidate": "1"}
