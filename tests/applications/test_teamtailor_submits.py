@@ -244,3 +244,16 @@ async def test_files_are_refused_before_anything_is_made(ats_pipeline: Pipeline)
     assert record.failure_reason is FailureReason.REJECTED
     assert "Resume: Teamtailor takes files only as a public link" in (record.last_error or "")
     assert (tt.candidate_posts, len(tt.post_times), tt.answer_posts) == (0, 0, 0)
+
+
+async def test_an_answer_to_a_question_teamtailor_no_longer_has_is_rejected_not_job_gone(
+    ats_pipeline: Pipeline,
+) -> None:
+    tt = fake(ats_pipeline)
+    tt.answer_script.append(Step(status=404, record=False, body={"errors": [{"status": "404"}]}))
+    accepted = await ats_pipeline.accept()
+    await ats_pipeline.worker().run_once()
+    record = await ats_pipeline.store.show(accepted.application_id)
+    assert record.failure_reason is FailureReason.REJECTED
+    assert "no such question" in (record.last_error or "")
+    assert len(tt.kept) == 1, "the job application was made"

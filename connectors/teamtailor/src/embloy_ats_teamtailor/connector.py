@@ -50,6 +50,11 @@ _VERSION = {"X-Api-Version": "{api_version}"}
 _JSON_API = "application/vnd.api+json"
 #: statuses whose JSON:API `errors` say why a create call was refused.
 _REFUSED = frozenset({400, 409, 422})
+_NO_QUESTION = ErrorRule(
+    RequestRejected,
+    "has no such question any more (HTTP {status}): the job's form changed",
+    hint="The job application was made; retrying sends the other answers left.",
+)
 
 
 class TeamtailorSettings(ConnectorSettings):
@@ -140,9 +145,14 @@ class TeamtailorConnector(Connector[TeamtailorSettings, TeamtailorCredentials]):
     async def _create(
         self, path: str, job: Job, application: Application, body: dict[str, Any]
     ) -> Fetched:
+        # Only the job application's 404 says the job is gone; an answer's says its question
+        # is (the job's form changed since the candidate answered it).
+        rules = (
+            self.error_rules if path != "/v1/answers" else {**self.error_rules, 404: _NO_QUESTION}
+        )
         fetched = await self.request_json(
             "POST", path, job_id=job.external_id, headers=self._headers(json_api=True),
-            json_body=body, ok_statuses=_REFUSED,
+            json_body=body, ok_statuses=_REFUSED, errors=rules,
         )  # fmt: skip
         if fetched.response.status_code in _REFUSED:
             raise apply.rejected(fetched.data, application, what=path.rsplit("/", 1)[-1])
