@@ -4,6 +4,7 @@ on SQLite and PostgreSQL, and handed back to the next attempt, whichever worker 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -120,3 +121,13 @@ async def test_a_database_of_the_first_schema_gains_the_progress_when_opened(
         assert await reopened.save_progress(claim, {"candidate": "1"}, now=now)
         application, _ = await reopened.load(accepted.application_id)
         assert application.progress.values == {"candidate": "1"}
+
+
+def test_an_application_is_the_same_whatever_its_progress() -> None:
+    made = Application(
+        id="a", tenant_id="t", mode="m", job_id="1", answers={}, files={}, created_at=0.0
+    )
+    progressed = dataclasses.replace(made, progress=DeliveryProgress({"candidate": "1"}))
+    assert made == progressed
+    assert "candidate" in repr(progressed.progress)
+    assert "1" not in repr(progressed.progress), "the progress's repr names keys only"

@@ -184,7 +184,7 @@ class Application:
     files: Mapping[str, tuple[UploadedFile, ...]]
     created_at: float
     #: how far earlier attempts got (see `DeliveryProgress`).
-    progress: DeliveryProgress = field(default_factory=DeliveryProgress)
+    progress: DeliveryProgress = field(default_factory=DeliveryProgress, compare=False)
 
     def __repr__(self) -> str:  # answers and files are personal data: never shown
         return (
