@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from benchmarks.apply_ats import Kept, ScriptedAts, Step, running
 from tests.applications.conftest import PDF, SENTINEL, Form, Pipeline, started_pipeline
+from tests.applications.fake_teamtailor import TT_JOB, TT_KEY, FakeTeamtailor, teamtailor_form
 from tests.applications.personio_fake import (
     PERSONIO_CLIENT,
     PERSONIO_COMPANY,
@@ -648,6 +649,8 @@ PROFILES = {
         Profile("personio", FakePersonio, "personio", PERSONIO_JOB,
                 {"company": PERSONIO_COMPANY, "company_id": PERSONIO_COMPANY_ID},
                 PERSONIO_CLIENT, personio_form, "resend"),
+        Profile("teamtailor", FakeTeamtailor, "teamtailor", TT_JOB, {}, {"api_key": TT_KEY},
+                teamtailor_form, "lookup"),
     )
 }  # fmt: skip
 

@@ -300,7 +300,9 @@ def test_submit_credentials_do_not_choose_the_way_in() -> None:
         assert LEVER_POSTINGS_KEY not in repr(connector.credentials)
 
 
-@pytest.mark.parametrize("ats_pipeline", ["greenhouse", "lever", "ashby"], indirect=True)
+@pytest.mark.parametrize(
+    "ats_pipeline", ["greenhouse", "lever", "ashby", "teamtailor"], indirect=True
+)
 async def test_an_earlier_application_of_the_candidate_is_not_taken_for_this_one(
     ats_pipeline: Pipeline,
 ) -> None:

@@ -114,6 +114,8 @@ async def test_hybrid_job_in_two_countries_maps_every_field() -> None:
     summary = [(q.id, q.type, q.required, q.category, q.source_type) for q in job.questions]
     assert summary == [
         ("name", QuestionType.SHORT_TEXT, True, QuestionCategory.STANDARD, "name-requirement"),
+        # what every candidate is made from: the email is not a requirement attribute
+        ("email", QuestionType.EMAIL, True, QuestionCategory.STANDARD, "email"),
         ("phone", QuestionType.PHONE, False, QuestionCategory.STANDARD, "phone-requirement"),
         ("resume", QuestionType.FILE, True, QuestionCategory.STANDARD, "resume-requirement"),
         # cover-letter-requirement is "off": not asked
@@ -163,6 +165,7 @@ async def test_internal_fully_remote_job_on_the_na_stack() -> None:
     summary = [(q.id, q.type, q.required) for q in job.questions]
     assert summary == [
         ("name", QuestionType.SHORT_TEXT, True),
+        ("email", QuestionType.EMAIL, True),
         ("resume", QuestionType.FILE, False),
         ("cover_letter", QuestionType.LONG_TEXT, True),
         ("77", QuestionType.SINGLE_CHOICE, True),
@@ -189,7 +192,11 @@ async def test_documented_on_site_job_without_included_resources() -> None:
     )
     assert job.posted_at == datetime(2016, 11, 16, 23, tzinfo=UTC)
     assert (job.updated_at, job.closes_at) == (None, None)
-    assert job.questions == ()  # no requirement attributes, no picked questions
+    # no requirement attributes, no picked questions: what every candidate is made from
+    assert [(q.id, q.type, q.required) for q in job.questions] == [
+        ("name", QuestionType.SHORT_TEXT, True),
+        ("email", QuestionType.EMAIL, True),
+    ]
     assert job.custom_fields == {
         "tags": ["Ruby"],
         "pitch": "Become part of something great!",
@@ -214,7 +221,8 @@ async def test_recorded_job_with_an_included_user() -> None:
     )
     assert job.posted_at == datetime(2020, 3, 25, 12, 45, 10, 480000, tzinfo=UTC)
     assert [(q.id, q.type, q.required, q.category) for q in job.questions] == [
-        ("name", QuestionType.SHORT_TEXT, False, QuestionCategory.STANDARD),
+        ("name", QuestionType.SHORT_TEXT, False, QuestionCategory.STANDARD),  # the job's own
+        ("email", QuestionType.EMAIL, True, QuestionCategory.STANDARD),
         ("phone", QuestionType.PHONE, False, QuestionCategory.STANDARD),
         ("resume", QuestionType.FILE, False, QuestionCategory.STANDARD),
         ("cover_letter", QuestionType.LONG_TEXT, False, QuestionCategory.STANDARD),

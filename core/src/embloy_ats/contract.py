@@ -66,7 +66,14 @@ from embloy_ats.model import (
 from embloy_ats.ratelimit import RateLimitPolicy
 from embloy_ats.submission import submitting
 from embloy_ats.submission.capability import SubmitAmbiguous, SubmitRejected, SubmitRetryable
-from embloy_ats.submission.model import AnswerValue, Application, Receipt, UploadedFile
+from embloy_ats.submission.model import (
+    AnswerValue,
+    Application,
+    DeliveryProgress,
+    ProgressLost,
+    Receipt,
+    UploadedFile,
+)
 from embloy_ats.validation import NUMERIC_ID, UUID_ID, PathSegment, Subdomain
 from embloy_ats.ways import (
     NO_AUTH,
@@ -102,6 +109,7 @@ __all__ = [
     "Connector",
     "ConnectorSettings",
     "Credentials",
+    "DeliveryProgress",
     "EmbloyAtsError",
     "EmploymentType",
     "Envelope",
@@ -124,6 +132,7 @@ __all__ = [
     "PayInterval",
     "PayloadError",
     "PermissionDenied",
+    "ProgressLost",
     "Question",
     "QuestionCategory",
     "QuestionOption",

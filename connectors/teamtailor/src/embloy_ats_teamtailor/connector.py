@@ -1,4 +1,11 @@
-"""Teamtailor: the JSON:API `GET /v1/jobs/{id}` with an API key, on the account's region host."""
+"""Teamtailor: the JSON:API `GET /v1/jobs/{id}` with an API key, on the account's region host.
+
+Applications go in three kinds of call (candidate, job application, one answer per
+question; see `apply`), each step recorded in the application's `DeliveryProgress` as it
+is made, so an attempt after a failure or a dead worker resumes where the last one got to.
+After an ambiguous outcome the candidate is looked up by email and their job applications
+read before anything is sent again.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +13,21 @@ from typing import Any, Literal
 
 from embloy_ats.contract import (
     NUMERIC_ID,
+    Application,
     Connector,
     ConnectorSettings,
     Credentials,
+    EmbloyAtsError,
     ErrorRule,
+    Fetched,
     Field,
+    Job,
     RateLimitPolicy,
+    Receipt,
     Request,
     RequestRejected,
     SecretStr,
+    SubmitRejected,
     Verify,
     WayIn,
     api_key_header,
@@ -23,6 +36,7 @@ from embloy_ats.contract import (
     jsonapi,
 )
 
+from embloy_ats_teamtailor import apply
 from embloy_ats_teamtailor import job as job_api
 
 #: API origin per data region (Teamtailor support: "Use our Teamtailor API").
@@ -33,6 +47,14 @@ REGION_ORIGINS = {
 #: The dated API version sent in the mandatory `X-Api-Version` header.
 DEFAULT_API_VERSION = "20240904"
 _VERSION = {"X-Api-Version": "{api_version}"}
+_JSON_API = "application/vnd.api+json"
+#: statuses whose JSON:API `errors` say why a create call was refused.
+_REFUSED = frozenset({400, 409, 422})
+_NO_QUESTION = ErrorRule(
+    RequestRejected,
+    "has no such question any more (HTTP {status}): the job's form changed",
+    hint="The job application was made; retrying sends the other answers left.",
+)
 
 
 class TeamtailorSettings(ConnectorSettings):
@@ -57,7 +79,8 @@ class TeamtailorCredentials(Credentials):
     api_key: SecretStr = Field(
         description="An API key (Settings > Integrations > API keys, company admins only) with "
         "read permission: Public scope reads published jobs, Internal also internal, unlisted "
-        "and archived ones, Admin everything.",
+        "and archived ones, Admin everything. Submitting applications needs an Admin-scope "
+        "key with read and write permission (candidates, job applications, answers).",
     )
 
 
@@ -78,6 +101,118 @@ class TeamtailorConnector(Connector[TeamtailorSettings, TeamtailorCredentials]):
     supports_questions = True
     supports_compensation = True
     docs_url = "https://docs.teamtailor.com/"
+
+    # -- applications ---------------------------------------------------------------------
+
+    async def submit_application(self, job: Job, application: Application) -> Receipt:
+        """The candidate, their job application, then each answer: every step made only if
+        an earlier attempt did not make it (its id is in the application's progress)."""
+        try:
+            return await self._submit(job, application)
+        except EmbloyAtsError as exc:
+            raise exc.locate(self.mode, job.external_id) from None
+
+    async def _submit(self, job: Job, application: Application) -> Receipt:
+        refused = apply.files_refused(job, application)
+        if refused:
+            raise SubmitRejected("cannot send the candidate's files", reasons=refused)
+        if apply.email_of(job, application) is None:
+            raise SubmitRejected(
+                "cannot make a candidate without an email", reasons={"email": "missing"}
+            )
+        progress = application.progress
+        candidate = progress.get(apply.CANDIDATE)
+        if candidate is None:
+            body = apply.candidate(job, application)
+            made = await self._create("/v1/candidates", job, application, body)
+            candidate = apply.created(made.data, "candidates", application)
+            await progress.record(apply.CANDIDATE, candidate)
+        job_application = progress.get(apply.JOB_APPLICATION)
+        if job_application is None:
+            body = apply.job_application(job, application, candidate)
+            made = await self._create("/v1/job-applications", job, application, body)
+            job_application = apply.created(made.data, "job-applications", application)
+            await progress.record(apply.JOB_APPLICATION, job_application)
+        for question, attributes in apply.answers(job, application):
+            key = apply.ANSWER + question.id
+            if progress.get(key) is not None:
+                continue
+            body = apply.answer(candidate, question, attributes)
+            made = await self._create("/v1/answers", job, application, body)
+            await progress.record(key, apply.created(made.data, "answers", application))
+        return Receipt(ats_application_id=job_application, ats_candidate_id=candidate)
+
+    async def _create(
+        self, path: str, job: Job, application: Application, body: dict[str, Any]
+    ) -> Fetched:
+        # Only the job application's 404 says the job is gone; an answer's says its question
+        # is (the job's form changed since the candidate answered it).
+        rules = (
+            self.error_rules if path != "/v1/answers" else {**self.error_rules, 404: _NO_QUESTION}
+        )
+        fetched = await self.request_json(
+            "POST", path, job_id=job.external_id, headers=self._headers(json_api=True),
+            json_body=body, ok_statuses=_REFUSED, errors=rules,
+        )  # fmt: skip
+        if fetched.response.status_code in _REFUSED:
+            raise apply.rejected(fetched.data, application, what=path.rsplit("/", 1)[-1])
+        return fetched
+
+    async def find_application(self, job: Job, application: Application) -> Receipt | None:
+        """The candidate (from the progress, else by email), then their job applications:
+        one to this job made since the application was accepted. What is found is recorded
+        in the progress, so the next attempt does not make it again; the application counts
+        as delivered once every answer is there too."""
+        email = apply.email_of(job, application)
+        if email is None:
+            return None  # no candidate can have been made
+        progress = application.progress
+        try:
+            candidate = progress.get(apply.CANDIDATE)
+            if candidate is None:
+                found = await self._get("/v1/candidates", job, {"filter[email]": email})
+                candidates = apply.candidate_ids(found.data, email)
+                if not candidates:
+                    return None
+                candidate = candidates[0]
+                await progress.record(apply.CANDIDATE, candidate)
+            job_application = progress.get(apply.JOB_APPLICATION)
+            if job_application is None:
+                listed = await self._get(
+                    "/v1/candidates/{candidate}/job-applications", job,
+                    {"include": "job", "sort": "-created-at",
+                     "page[size]": str(apply.MAX_LOOKED_UP)},
+                    segments={"candidate": candidate},
+                )  # fmt: skip
+                job_application = apply.job_application_of(listed.data, job, application)
+                if job_application is None:
+                    return None
+                await progress.record(apply.JOB_APPLICATION, job_application)
+        except EmbloyAtsError as exc:
+            raise exc.locate(self.mode, job.external_id) from None
+        missing = [
+            question.id
+            for question, _ in apply.answers(job, application)
+            if progress.get(apply.ANSWER + question.id) is None
+        ]
+        if missing:
+            return None  # the next send makes only the answers
+        return Receipt(ats_application_id=job_application, ats_candidate_id=candidate)
+
+    async def _get(
+        self, path: str, job: Job, params: dict[str, str], *, segments: dict[str, str] | None = None
+    ) -> Fetched:
+        return await self.request_json(
+            "GET", path, job_id=job.external_id, params=params, headers=self._headers(),
+            segments=segments,
+        )  # fmt: skip
+
+    def _headers(self, *, json_api: bool = False) -> dict[str, str]:
+        headers = {"X-Api-Version": self.settings.api_version}
+        if json_api:
+            headers["Content-Type"] = _JSON_API
+        return headers
+
     ways_in = (
         WayIn(
             "API v1",

@@ -20,9 +20,11 @@ from embloy_ats.contract import (
     geo,
     jsonapi,
     parsing,
+    submitting,
     vocab,
 )
 
+from embloy_ats_teamtailor.apply import STANDARD_QUESTIONS
 from embloy_ats_teamtailor.questions import questions
 
 #: The relations one request asks for: everything the Job needs, in one answer.
@@ -92,7 +94,9 @@ def job_fields(answer: jsonapi.Document) -> dict[str, Any]:
         or parsing.timestamp(attributes.get("created_at")),  # spelling of older answers
         "updated_at": parsing.timestamp(attributes.get("updated-at")),
         "closes_at": parsing.timestamp(attributes.get("end-date")),
-        "questions": questions(job, included),
+        "questions": submitting.with_standard_questions(
+            questions(job, included), STANDARD_QUESTIONS
+        ),
         "custom_fields": _custom_fields(attributes),
     }
 

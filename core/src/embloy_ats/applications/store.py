@@ -33,6 +33,7 @@ from embloy_ats.submission.model import (
     Application,
     ApplicationRecord,
     ApplicationStatus,
+    DeliveryProgress,
     FailureReason,
     NewApplication,
     Receipt,
@@ -189,6 +190,9 @@ def migrations(dialect: Dialect) -> list[tuple[int, list[str]]]:
                     next_at {real} NOT NULL)""",
             ],
         ),
+        # How far a delivery made in several calls got (the ATS's ids, JSON; see
+        # `DeliveryProgress`): no personal data, so not encrypted.
+        (2, ["ALTER TABLE applications ADD COLUMN progress TEXT"]),
     ]
 
 
@@ -450,7 +454,8 @@ class ApplicationStore(ABC):
         """The application, decrypted, and the job as it was when the candidate answered."""
         row = await self._one(
             self._sql(
-                "SELECT a.id, a.tenant_id, a.mode, a.job_id, a.payload, a.created_at, j.job "
+                "SELECT a.id, a.tenant_id, a.mode, a.job_id, a.payload, a.created_at, j.job, "
+                "a.progress "
                 "FROM applications a JOIN application_jobs j ON j.digest = a.job_digest "
                 "WHERE a.id = %s"
             ),
@@ -477,7 +482,7 @@ class ApplicationStore(ABC):
             id=row[0], tenant_id=row[1], mode=row[2], job_id=row[3],
             answers=decode_answers(payload["answers"]),
             files={question_id: tuple(found) for question_id, found in files.items()},
-            created_at=float(row[5]),
+            created_at=float(row[5]), progress=DeliveryProgress.from_json(row[7]),
         )  # fmt: skip
         return application, Job.model_validate_json(row[6])
 
@@ -518,6 +523,11 @@ class ApplicationStore(ABC):
         return await self._fenced(
             claim, "attempts = attempts + 1, in_doubt = 1, updated_at = %s", (now,)
         )
+
+    async def save_progress(self, claim: Claim, progress: dict[str, str], *, now: float) -> bool:
+        """Keep how far the delivery got (`DeliveryProgress`), if the claim still holds it."""
+        stored = DeliveryProgress(progress).to_json()
+        return await self._fenced(claim, "progress = %s, updated_at = %s", (stored, now))
 
     async def mark_delivered(self, claim: Claim, receipt: Receipt, *, now: float) -> bool:
         return await self._fenced(

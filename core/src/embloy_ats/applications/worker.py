@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import uuid
@@ -245,6 +246,9 @@ class Worker:
         settings, mode = self.settings, claim.mode
         try:
             application, job = await self.store.load(claim.application_id)
+            application = dataclasses.replace(
+                application, progress=application.progress.saving_with(self._saver(claim))
+            )
             connector = await self.connectors.connector(claim.tenant_id, mode)
         except Exception as exc:  # noqa: BLE001 - keys, connection, connector: retried
             await self._failed(claim, classify(exc), None, sent=False)
@@ -307,6 +311,12 @@ class Worker:
             await self._failed(claim, failure, application, sent=True)
             return
         await self._delivered(claim, receipt, outcome="delivered")
+
+    def _saver(self, claim: Claim) -> Callable[[dict[str, str]], Awaitable[bool]]:
+        async def save(progress: dict[str, str]) -> bool:
+            return await self.store.save_progress(claim, progress, now=self._now())
+
+        return save
 
     async def _delivered(self, claim: Claim, receipt: Receipt, *, outcome: str) -> None:
         now = self._now()

@@ -8,8 +8,8 @@ rest (`ApplicationStore`), and nothing here puts them in a message.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -94,6 +94,84 @@ class Receipt:
         )  # fmt: skip
 
 
+#: how many steps a progress holds, and how long a key and a value may be.
+MAX_PROGRESS_STEPS = 200
+_MAX_PROGRESS_KEY = 100
+_MAX_PROGRESS_VALUE = 256
+
+ProgressSaver = Callable[[dict[str, str]], Awaitable[bool]]
+
+
+class ProgressLost(Exception):
+    """The progress could not be saved: the worker lost its claim on the application."""
+
+
+class DeliveryProgress:
+    """How far the delivery of one application got, for an ATS that takes it in several
+    calls (create the candidate, then the application, then each answer): the ATS's id of
+    each thing made, by a key the connector chooses. It is stored with the application,
+    survives a failed attempt, a dead worker and a retry by hand, and is handed to the next
+    attempt, so a connector resumes from the step it reached and never makes one thing twice.
+
+    Only the ATS's ids belong here, never what the candidate wrote: it is stored in clear.
+    """
+
+    def __init__(
+        self, values: Mapping[str, str] | None = None, saver: ProgressSaver | None = None
+    ) -> None:
+        found = dict(values or {})
+        for key, value in found.items():
+            _check_step(key, value)
+        self._values = found
+        self._saver = saver
+
+    @property
+    def values(self) -> dict[str, str]:
+        return dict(self._values)
+
+    def get(self, key: str) -> str | None:
+        return self._values.get(key)
+
+    async def record(self, key: str, value: str) -> None:
+        """Keep `key` = `value` (written to the store at once, when a worker delivers).
+        Raises `ProgressLost` when the worker no longer holds the application: stop there."""
+        _check_step(key, value)
+        if self._values.get(key) == value:
+            return
+        if key not in self._values and len(self._values) >= MAX_PROGRESS_STEPS:
+            raise ValueError(f"a progress holds at most {MAX_PROGRESS_STEPS} steps")
+        updated = {**self._values, key: value}
+        if self._saver is not None and not await self._saver(updated):
+            raise ProgressLost("the delivery's claim was lost; its progress was not saved")
+        self._values = updated
+
+    def saving_with(self, saver: ProgressSaver) -> DeliveryProgress:
+        """The same progress, written through `saver` from now on."""
+        return DeliveryProgress(self._values, saver)
+
+    def to_json(self) -> str:
+        return json.dumps(self._values, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> DeliveryProgress:
+        if not text:
+            return cls()
+        found = json.loads(text)
+        if not isinstance(found, dict):
+            raise ValueError("a stored progress is not an object")
+        return cls({str(k): str(v) for k, v in found.items()})
+
+    def __repr__(self) -> str:
+        return f"DeliveryProgress({sorted(self._values)!r})"
+
+
+def _check_step(key: object, value: object) -> None:
+    for what, text, longest in (("key", key, _MAX_PROGRESS_KEY),
+                                ("value", value, _MAX_PROGRESS_VALUE)):  # fmt: skip
+        if not isinstance(text, str) or not 0 < len(text) <= longest or not text.isprintable():
+            raise ValueError(f"a progress {what} must be 1-{longest} printable characters")
+
+
 @dataclass(frozen=True, repr=False)
 class Application:
     """What a connector's `submit_application` sends: answers and files by question id."""
@@ -105,6 +183,8 @@ class Application:
     answers: Mapping[str, AnswerValue]
     files: Mapping[str, tuple[UploadedFile, ...]]
     created_at: float
+    #: how far earlier attempts got (see `DeliveryProgress`).
+    progress: DeliveryProgress = field(default_factory=DeliveryProgress, compare=False)
 
     def __repr__(self) -> str:  # answers and files are personal data: never shown
         return (
