@@ -31,6 +31,13 @@ from starlette.routing import Route
 
 from benchmarks.apply_ats import Kept, ScriptedAts, Step, running
 from tests.applications.conftest import PDF, SENTINEL, Form, Pipeline, started_pipeline
+from tests.applications.fake_workable import (
+    WK_JOB,
+    WK_SUBDOMAIN,
+    WK_TOKEN,
+    FakeWorkable,
+    workable_answers,
+)
 from tests.resolver.conftest import ManualClock
 
 SAMPLE = f"work sample {SENTINEL}-sample".encode()
@@ -637,6 +644,8 @@ PROFILES = {
                 {"postings_api_key": LEVER_POSTINGS_KEY}, lever_postings_answers, "resend"),
         Profile("ashby", FakeAshby, "ashby", ASHBY_POSTING, {}, {"api_key": ASHBY_KEY},
                 ashby_form, "lookup"),
+        Profile("workable", FakeWorkable, "workable", WK_JOB, {"subdomain": WK_SUBDOMAIN},
+                {"access_token": WK_TOKEN}, workable_answers, "lookup"),
     )
 }  # fmt: skip
 
