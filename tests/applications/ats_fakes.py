@@ -31,6 +31,14 @@ from starlette.routing import Route
 
 from benchmarks.apply_ats import Kept, ScriptedAts, Step, running
 from tests.applications.conftest import PDF, SENTINEL, Form, Pipeline, started_pipeline
+from tests.applications.fake_recruitee import (
+    RC_COMPANY,
+    RC_COMPANY_ID,
+    RC_SLUG,
+    RC_TOKEN,
+    FakeRecruitee,
+    recruitee_answers,
+)
 from tests.applications.fake_workable import (
     WK_JOB,
     WK_SUBDOMAIN,
@@ -646,6 +654,11 @@ PROFILES = {
                 ashby_form, "lookup"),
         Profile("workable", FakeWorkable, "workable", WK_JOB, {"subdomain": WK_SUBDOMAIN},
                 {"access_token": WK_TOKEN}, workable_answers, "lookup"),
+        Profile("recruitee", FakeRecruitee, "recruitee", RC_SLUG, {"company": RC_COMPANY}, {},
+                recruitee_answers, "fail"),
+        Profile("recruitee-ats-api", FakeRecruitee, "recruitee", RC_SLUG,
+                {"company": RC_COMPANY, "company_id": RC_COMPANY_ID}, {"api_token": RC_TOKEN},
+                recruitee_answers, "fail"),
     )
 }  # fmt: skip
 
