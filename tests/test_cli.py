@@ -64,7 +64,15 @@ def test_connectors_lists_greenhouse_from_its_entry_point() -> None:
     assert gh["job_id_pattern"] == "[1-9][0-9]{0,19}"
     assert gh["questions"] is True
     submitting = {c["mode"] for c in listed["connectors"] if c["submits"]}
-    assert submitting >= {"ashby", "greenhouse", "lever", "teamtailor"}
+    assert submitting >= {
+        "ashby",
+        "greenhouse",
+        "lever",
+        "personio",
+        "teamtailor",
+        "workable",
+        "recruitee",
+    }
     assert all(isinstance(c["submits"], bool) for c in listed["connectors"])
 
 

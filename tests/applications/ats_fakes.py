@@ -31,14 +31,29 @@ from starlette.routing import Route
 
 from benchmarks.apply_ats import Kept, ScriptedAts, Step, running
 from tests.applications.conftest import PDF, SENTINEL, Form, Pipeline, started_pipeline
-from tests.applications.fake_teamtailor import TT_JOB, TT_KEY, FakeTeamtailor, teamtailor_form
-from tests.applications.personio_fake import (
+from tests.applications.fake_personio import (
     PERSONIO_CLIENT,
     PERSONIO_COMPANY,
     PERSONIO_COMPANY_ID,
     PERSONIO_JOB,
     FakePersonio,
     personio_form,
+)
+from tests.applications.fake_recruitee import (
+    RC_COMPANY,
+    RC_COMPANY_ID,
+    RC_SLUG,
+    RC_TOKEN,
+    FakeRecruitee,
+    recruitee_answers,
+)
+from tests.applications.fake_teamtailor import TT_JOB, TT_KEY, FakeTeamtailor, teamtailor_form
+from tests.applications.fake_workable import (
+    WK_JOB,
+    WK_SUBDOMAIN,
+    WK_TOKEN,
+    FakeWorkable,
+    workable_answers,
 )
 from tests.resolver.conftest import ManualClock
 
@@ -651,6 +666,13 @@ PROFILES = {
                 PERSONIO_CLIENT, personio_form, "resend"),
         Profile("teamtailor", FakeTeamtailor, "teamtailor", TT_JOB, {}, {"api_key": TT_KEY},
                 teamtailor_form, "lookup"),
+        Profile("workable", FakeWorkable, "workable", WK_JOB, {"subdomain": WK_SUBDOMAIN},
+                {"access_token": WK_TOKEN}, workable_answers, "lookup"),
+        Profile("recruitee", FakeRecruitee, "recruitee", RC_SLUG, {"company": RC_COMPANY}, {},
+                recruitee_answers, "fail"),
+        Profile("recruitee-ats-api", FakeRecruitee, "recruitee", RC_SLUG,
+                {"company": RC_COMPANY, "company_id": RC_COMPANY_ID}, {"api_token": RC_TOKEN},
+                recruitee_answers, "fail"),
     )
 }  # fmt: skip
 

@@ -198,7 +198,7 @@ def test_connectors_json_says_which_submit(env: Env, monkeypatch: pytest.MonkeyP
     described = {c["mode"]: c for c in json.loads(listed.stdout)["connectors"]}
     assert described, listed.stdout
     assert all(isinstance(c["submits"], bool) for c in described.values())
-    assert described["workable"]["submits"] is False
+    assert described["workable"]["submits"] is True
     assert "submits" in runner.invoke(app, ["connectors"]).stdout
 
 

@@ -28,7 +28,7 @@ from tests.applications.conftest import SENTINEL, Pipeline
 from tests.applications.test_processes import real_time, until_delivered, worker_processes
 
 ats_pipeline = ats_fakes.ats_pipeline
-FAULTED = ["greenhouse", "lever", "lever-postings", "ashby", "personio", "teamtailor"]
+FAULTED = ["greenhouse", "lever", "lever-postings", "ashby", "personio", "teamtailor", "workable"]
 
 
 @pytest.fixture(autouse=True)

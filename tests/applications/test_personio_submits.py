@@ -37,7 +37,7 @@ from benchmarks.apply_ats import Kept, Step
 from tests.applications import ats_fakes
 from tests.applications.ats_fakes import email_of
 from tests.applications.conftest import PDF, SENTINEL, Pipeline
-from tests.applications.personio_fake import (
+from tests.applications.fake_personio import (
     ALREADY_EXISTS,
     LETTER,
     PERSONIO_CLIENT,

@@ -93,6 +93,9 @@ async def test_public_offer_maps_every_field() -> None:
     assert "style=" not in job.description_html
     assert "VP of Finance &amp; Legal" in job.description_html
     assert [(q.id, q.type, q.required, q.category) for q in job.questions] == [
+        # name and email: Recruitee asks them on every form; no offer lists them
+        ("name", QuestionType.SHORT_TEXT, True, QuestionCategory.STANDARD),
+        ("email", QuestionType.EMAIL, True, QuestionCategory.STANDARD),
         ("cv", QuestionType.FILE, True, QuestionCategory.STANDARD),
         ("cover_letter", QuestionType.LONG_TEXT, False, QuestionCategory.STANDARD),
         ("phone", QuestionType.PHONE, True, QuestionCategory.STANDARD),
@@ -100,8 +103,8 @@ async def test_public_offer_maps_every_field() -> None:
         ("4288235", QuestionType.YES_NO, True, QuestionCategory.CUSTOM),
         ("4288241", QuestionType.YES_NO, True, QuestionCategory.CUSTOM),
     ]
-    assert job.questions[3].label == "Are you fluent in German?"
-    assert job.questions[3].source_type == "boolean"
+    assert job.questions[5].label == "Are you fluent in German?"
+    assert job.questions[5].source_type == "boolean"
     assert "locations" not in {q.id for q in job.questions}  # location_question_visible: false
     assert job.custom_fields["id"] == 2700825
     assert job.custom_fields["guid"] == "e4u78"
@@ -129,6 +132,8 @@ async def test_an_offer_asked_for_by_slug_keeps_the_slug_as_its_identity() -> No
     assert job.posted_at == datetime(2026, 7, 31, 22, 26, 40, tzinfo=UTC)
     # options_cover_letter: off -> no cover letter question; positions keep the order
     assert [(q.id, q.type) for q in job.questions] == [
+        ("name", QuestionType.SHORT_TEXT),
+        ("email", QuestionType.EMAIL),
         ("cv", QuestionType.FILE),
         ("phone", QuestionType.PHONE),
         ("4281042", QuestionType.SHORT_TEXT),
@@ -140,7 +145,7 @@ async def test_an_offer_asked_for_by_slug_keeps_the_slug_as_its_identity() -> No
         ("4282360", QuestionType.LONG_TEXT),
         ("4281043", QuestionType.SHORT_TEXT),
     ]
-    assert job.questions[2].label == "When would you be able to start?"  # trailing tab gone
+    assert job.questions[4].label == "When would you be able to start?"  # trailing tab gone
     assert all(q.required for q in job.questions)
     assert list(job.raw) == [f"/api/offers/{PARTNER_SLUG}"]
 
@@ -161,7 +166,7 @@ async def test_remote_offer_in_german_with_several_locations_and_choices() -> No
     assert 'rel="noopener noreferrer nofollow"' in job.description_html
     by_id = {q.id: q for q in job.questions}
     assert list(by_id) == [
-        "cv", "cover_letter", "photo", "locations",
+        "name", "email", "cv", "cover_letter", "photo", "locations",
         "5200001", "5200002", "5200003", "5200004", "5200005",
     ]  # fmt: skip
     assert (by_id["cv"].required, by_id["cover_letter"].required) == (False, True)
@@ -223,7 +228,9 @@ async def test_ats_offer_maps_internal_status_iso_dates_and_monthly_pay() -> Non
     assert job.posted_at is None
     assert job.updated_at == datetime(2026, 8, 20, 14, 3, 55, tzinfo=UTC)
     assert job.description_text.startswith("Internal move welcome.")  # highlight_html first
-    assert [(q.id, q.required) for q in job.questions] == [("cv", True)]
+    assert [(q.id, q.required) for q in job.questions] == [
+        ("name", True), ("email", True), ("cv", True),
+    ]  # fmt: skip
     assert job.custom_fields["kind"] == "job"
     assert job.custom_fields["number_of_openings"] == 1
     assert job.custom_fields["offer_tags"] == ["internal-mobility"]

@@ -20,7 +20,7 @@ from embloy_ats.service.tokens import TokenService
 from embloy_ats.store import store_for
 
 from benchmarks.apply_ats import running
-from tests.applications.personio_fake import (
+from tests.applications.fake_personio import (
     PERSONIO_CLIENT,
     PERSONIO_COMPANY,
     PERSONIO_COMPANY_ID,

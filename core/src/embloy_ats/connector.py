@@ -593,7 +593,7 @@ class Connector(Generic[SettingsT, CredentialsT]):
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
-        form: Mapping[str, str] | None = None,
+        form: Mapping[str, str | list[str]] | None = None,
         files: Sequence[FilePart] | None = None,
         ok_statuses: frozenset[int] = frozenset(),
         errors: ErrorRules | None = None,

@@ -341,13 +341,14 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
-        form: Mapping[str, str] | None = None,
+        form: Mapping[str, str | list[str]] | None = None,
         files: Sequence[FilePart] | None = None,
         ok_statuses: frozenset[int] = frozenset(),
     ) -> Response:
         """Send with retries; return a 2xx (or an `ok_statuses`) response, else a typed error.
 
-        `form` alone is sent URL-encoded; with `files` both go as `multipart/form-data`.
+        `form` alone is sent URL-encoded; with `files` both go as `multipart/form-data`. A
+        list value is sent as the field repeated, once per item.
         """
         sent = httpx.Headers(_DEFAULT_HEADERS)
         if headers:

@@ -5,6 +5,12 @@ offers only). With `api_token` (+ setting `company_id`):
 `GET https://api.recruitee.com/c/{company_id}/offers/{id}` with `Authorization: Bearer`,
 which also answers for internal, closed and draft offers. Both answer `{"offer": {...}}`.
 `base_url` replaces the origin of whichever of the two is in use.
+
+Applications go to the careers-site API (`POST /api/offers/{id or slug}/candidates`,
+public: no credentials), whichever way the job is read. Neither API answers whether an
+application sent with an unknown outcome arrived (the careers-site API reads no candidate
+back, and Recruitee documents no dedupe), so there is no lookup: such an application fails as
+`unknown_outcome`, for a person to check the ATS.
 """
 
 from __future__ import annotations
@@ -13,12 +19,17 @@ import re
 
 from embloy_ats.contract import (
     NUMERIC_ID,
+    Application,
     Connector,
     ConnectorSettings,
     Credentials,
+    EmbloyAtsError,
     Field,
+    Job,
+    NoAuth,
     PathSegment,
     RateLimitPolicy,
+    Receipt,
     Request,
     SecretStr,
     Subdomain,
@@ -27,6 +38,7 @@ from embloy_ats.contract import (
     bearer,
 )
 
+from embloy_ats_recruitee import apply
 from embloy_ats_recruitee.offer import answered_offer, offer_fields
 
 #: longest offer slug accepted: Recruitee derives slugs from titles, which run long.
@@ -76,6 +88,32 @@ class RecruiteeConnector(Connector[RecruiteeSettings, RecruiteeCredentials]):
     supports_questions = True
     supports_compensation = True
     docs_url = "https://docs.recruitee.com/reference/getting-started"
+
+    # -- applications ---------------------------------------------------------------------
+
+    async def submit_application(self, job: Job, application: Application) -> Receipt:
+        """One `POST /api/offers/{offer}/candidates` on the careers site: multipart when a
+        file goes with it, else JSON."""
+        body = apply.candidate(job, application)
+        try:
+            fields, files = apply.form(body) if apply.has_files(body) else (None, None)
+            fetched = await self.request_json(
+                "POST",
+                "/api/offers/{job_id}/candidates",
+                job_id=job.external_id,
+                ok_statuses=frozenset({422}),
+                # The careers site, even when jobs are read through the ATS API: no token.
+                origin=f"https://{self.settings.company}.recruitee.com",
+                auth=NoAuth(),
+                rate_limit=self.rate_limit,
+                json_body=None if files else body,
+                form=fields,
+                files=files,
+            )
+            return apply.receipt(fetched, application)
+        except EmbloyAtsError as exc:
+            raise exc.locate(self.mode, job.external_id) from None
+
     # Both ways list every offer at once for verify() (careers-site API "Offers", ATS API
     # "Offers"); only the status is read. The id the partner sent is the job's identity,
     # even a slug (Embloy's slug is `recruitee__<id>`); Recruitee's own id and slug are

@@ -28,8 +28,11 @@ from embloy_ats.contract import (
     WorkplaceType,
     geo,
     parsing,
+    submitting,
     vocab,
 )
+
+from embloy_ats_recruitee.apply import STANDARD_QUESTIONS
 
 # Recruitee's offer states: published on the careers site, on the internal one only, closed
 # for applications, still a draft, or archived.
@@ -41,7 +44,8 @@ _STATES: dict[str, tuple[JobStatus, Visibility]] = {
     "archived": (JobStatus.ARCHIVED, Visibility.UNKNOWN),
 }
 # `open_questions[].kind` -> our question types. `infobox` is text shown on the form, not
-# a question; a `video` answer is an upload.
+# a question; a `video` answer is an upload; a `legal` question is a consent, answered
+# with a flag like a boolean one.
 _KINDS = {
     "string": QuestionType.SHORT_TEXT,
     "text": QuestionType.LONG_TEXT,
@@ -51,6 +55,7 @@ _KINDS = {
     "file": QuestionType.FILE,
     "video": QuestionType.FILE,
     "date": QuestionType.DATE,
+    "legal": QuestionType.YES_NO,
 }
 _NOT_QUESTIONS = frozenset({"infobox"})
 # The form's standard fields, switched per offer with `options_<field>`: required/optional/off.
@@ -117,7 +122,8 @@ def offer_fields(offer: dict[str, Any]) -> dict[str, Any]:
         "posted_at": timestamp(offer.get("published_at")),
         "updated_at": timestamp(offer.get("updated_at")),
         "closes_at": timestamp(offer.get("close_at")),
-        "questions": questions(offer),
+        # name and email lead: Recruitee asks them on every form, no offer lists them.
+        "questions": submitting.with_standard_questions(questions(offer), STANDARD_QUESTIONS),
         "custom_fields": _custom_fields(offer),
     }
 

@@ -1,4 +1,10 @@
-"""Workable: the SPI v3 (account access token) or, without one, the public widget API."""
+"""Workable: the SPI v3 (account access token) or, without one, the public widget API.
+
+Applications go to the SPI v3 (`POST /spi/v3/jobs/{shortcode}/candidates`, JSON) with the
+access token; after an ambiguous outcome the candidate is looked up by email on the job
+(`GET /spi/v3/candidates`) before anything is sent again, and a second create of one email
+on one job, which Workable refuses as "candidate already exists", counts as delivered.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,20 @@ import re
 from typing import Any
 
 from embloy_ats.contract import (
+    Application,
     Asked,
+    ConfigurationError,
     Connector,
     ConnectorSettings,
     Credentials,
+    EmbloyAtsError,
     Field,
+    Job,
     JobNotFound,
     JsonValue,
+    QuestionType,
     RateLimitPolicy,
+    Receipt,
     Request,
     SecretStr,
     Subdomain,
@@ -23,7 +35,7 @@ from embloy_ats.contract import (
     parsing,
 )
 
-from embloy_ats_workable import application_form, spi, widget
+from embloy_ats_workable import application_form, apply, spi, widget
 
 _MISSING_HINT = "Check subdomain: it is `acme` in acme.workable.com."
 
@@ -39,8 +51,9 @@ class WorkableCredentials(Credentials):
     access_token: SecretStr | None = Field(
         default=None,
         description="An account API access token with the r_jobs scope (Settings > Integrations "
-        "> Apps > API access tokens). Without it, only published jobs are read, from the "
-        "public careers-page API, without application questions.",
+        "> Apps > API access tokens); to submit applications also w_candidates, and "
+        "r_candidates for the lookup. Without it, only published jobs are read, from the "
+        "public careers-page API, without application questions, and none is submitted.",
     )
 
 
@@ -81,6 +94,48 @@ class WorkableConnector(Connector[WorkableSettings, WorkableCredentials]):
     supports_questions = True
     supports_compensation = True
     docs_url = "https://workable.readme.io/reference/jobsshortcode"
+
+    # -- applications ---------------------------------------------------------------------
+    # Submissions count against `rate_limit` (10 requests per 10 s per account token),
+    # booked per tenant by every worker together.
+
+    async def submit_application(self, job: Job, application: Application) -> Receipt:
+        """One create call with `sourced: false`; the answer's candidate decides."""
+        try:
+            if self.credentials.access_token is None:
+                raise ConfigurationError(
+                    "submitting applications needs the credential 'access_token'",
+                    hint="Generate an account API access token with the r_jobs, "
+                    "w_candidates and r_candidates scopes.",
+                )
+            fetched = await self.request_json(
+                "POST",
+                "/spi/v3/jobs/{job_id}/candidates",
+                job_id=job.external_id,
+                json_body=apply.body(job, application),
+                ok_statuses=frozenset({422}),
+            )
+            return apply.receipt(fetched, application)
+        except EmbloyAtsError as exc:
+            raise exc.locate(self.mode, job.external_id) from None
+
+    async def find_application(self, job: Job, application: Application) -> Receipt | None:
+        """`GET /spi/v3/candidates?email=&shortcode=`: this candidate on this job, created
+        since the application was accepted."""
+        email = application.answer_of_type(job, QuestionType.EMAIL)
+        if not isinstance(email, str) or self.credentials.access_token is None:
+            return None  # Workable requires an email; without a token nothing was sent
+        try:
+            fetched = await self.request_json(
+                "GET",
+                "/spi/v3/candidates",
+                job_id=job.external_id,
+                params={"email": email, "shortcode": job.external_id, "limit": "100"},
+            )
+        except EmbloyAtsError as exc:
+            raise exc.locate(self.mode, job.external_id) from None
+        return apply.candidate_of(fetched.data, job, application)
+
     ways_in = (
         # One request after the other: a job that does not exist costs one of the budget.
         WayIn(
