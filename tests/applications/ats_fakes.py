@@ -31,6 +31,13 @@ from starlette.routing import Route
 
 from benchmarks.apply_ats import Kept, ScriptedAts, Step, running
 from tests.applications.conftest import PDF, SENTINEL, Form, Pipeline, started_pipeline
+from tests.applications.fake_smartrecruiters import (
+    SR_COMPANY,
+    SR_KEY,
+    SR_POSTING,
+    FakeSmartRecruiters,
+    smartrecruiters_form,
+)
 from tests.resolver.conftest import ManualClock
 
 SAMPLE = f"work sample {SENTINEL}-sample".encode()
@@ -637,6 +644,9 @@ PROFILES = {
                 {"postings_api_key": LEVER_POSTINGS_KEY}, lever_postings_answers, "resend"),
         Profile("ashby", FakeAshby, "ashby", ASHBY_POSTING, {}, {"api_key": ASHBY_KEY},
                 ashby_form, "lookup"),
+        Profile("smartrecruiters", FakeSmartRecruiters, "smartrecruiters", SR_POSTING,
+                {"company_identifier": SR_COMPANY}, {"api_key": SR_KEY}, smartrecruiters_form,
+                "fail"),
     )
 }  # fmt: skip
 

@@ -1,5 +1,11 @@
 """SmartRecruiters: the public Posting API, plus the screening questions of the Application
-API when an API key (`X-SmartToken`) is given.
+API when an API key (`X-SmartToken`) is given; applications through the Application API.
+
+After an ambiguous outcome there is no lookup: the Application API reads a candidate's
+status only by the candidate id its success answer carries (`GET /postings/{uuid}/
+candidates/{id}/status`), and it documents no way to find a candidate by email nor any
+merging of a second application, so such an application fails as `unknown_outcome` for
+an operator to check in SmartRecruiters (docs/connectors/smartrecruiters.md).
 """
 
 from __future__ import annotations
@@ -8,15 +14,19 @@ import re
 from typing import Any
 
 from embloy_ats.contract import (
+    Application,
+    ConfigurationError,
     Connector,
     ConnectorSettings,
     Credentials,
+    EmbloyAtsError,
     ErrorRule,
     Field,
     Job,
     PathSegment,
     PayloadError,
     RateLimitPolicy,
+    Receipt,
     Request,
     SecretStr,
     Verify,
@@ -35,6 +45,13 @@ POSTING_ID = re.compile(r"[0-9]{15}")
 POSTING_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 POSTING_PATH = "/v1/companies/{company_identifier}/postings/{job_id}"
 CONFIGURATION_PATH = "/postings/{uuid}/configuration"
+
+
+APPLY_PATH = "/postings/{uuid}/candidates"
+#: SmartRecruiters documents no limit for the Application API's POST: a polite cap.
+APPLY_RATE_LIMIT = RateLimitPolicy(
+    5, 1.0, note="undocumented for the Application API's POST; polite cap"
+)
 
 
 class SmartrecruitersSettings(ConnectorSettings):
@@ -121,6 +138,39 @@ class SmartrecruitersConnector(Connector[SmartrecruitersSettings, Smartrecruiter
     supports_questions = True
     supports_compensation = False
     docs_url = "https://developers.smartrecruiters.com/docs/posting-api"
+    submit_rate_limit = APPLY_RATE_LIMIT
+    #: the Application API's cap on each file: the apply page refuses larger ones.
+    max_submit_file_bytes = apply.MAX_FILE_BYTES
+    #: no lookup and no documented merge: an ambiguous outcome is for an operator.
+    resend_after_unknown_outcome = False
+
+    async def submit_application(self, job: Job, application: Application) -> Receipt:
+        """`POST /postings/{uuid}/candidates` with the key, once."""
+        try:
+            if self.credentials.api_key is None:
+                raise ConfigurationError(
+                    "submitting applications needs the credential 'api_key' (X-SmartToken)",
+                    hint="Give the connection an API key that may use the Application API.",
+                )
+            uuid = posting_uuid(job.custom_fields.get("uuid"))
+            if uuid is None:
+                raise ConfigurationError(
+                    "the stored job has no posting uuid to apply to",
+                    hint="Fetch the job again with this connector version.",
+                )
+            fetched = await self.request_json(
+                "POST",
+                APPLY_PATH,
+                job_id=job.external_id,
+                segments={"uuid": uuid},
+                json_body=apply.body(job, application),
+                ok_statuses=frozenset({400, 409, 422}),
+                rate_limit=APPLY_RATE_LIMIT,
+            )
+            return apply.receipt(fetched, application)
+        except EmbloyAtsError as exc:
+            raise exc.locate(self.mode, job.external_id) from None
+
     ways_in = (
         WayIn(
             "public Posting API",
