@@ -425,3 +425,28 @@ class TestSmartrecruitersQuestionsConformance(ConnectorConformance):
     unknown_job = (UNKNOWN, f"questions_not_found_{UNKNOWN}.yaml")
     bad_credentials = (NORDWIND, f"questions_bad_key_{NORDWIND}.yaml")
     extra_malformed_ids = ("74400015110322",)
+
+
+# -- verify ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("credentials", [{}, KEY])
+async def test_verify_lists_one_posting_of_the_company(credentials: dict[str, str]) -> None:
+    ats = FakeAts(lambda request: httpx.Response(200, json={"content": [], "totalFound": 0}))
+    connector = SmartrecruitersConnector(
+        {"company_identifier": "Ubisoft2"}, credentials, http=ats.client()
+    )
+    checked = await connector.verify()
+    assert "/v1/companies/Ubisoft2/postings?limit=1" in checked
+    [request] = ats.requests
+    assert (request.method, request.url.path, request.url.query) == (
+        "GET", "/v1/companies/Ubisoft2/postings", b"limit=1",
+    )  # fmt: skip
+
+
+async def test_verify_404_names_the_company_as_a_setup_problem() -> None:
+    ats = FakeAts(lambda request: httpx.Response(404))
+    connector = SmartrecruitersConnector({"company_identifier": "Ubisoft"}, http=ats.client())
+    with pytest.raises(ConfigurationError) as caught:
+        await connector.verify()
+    assert "'Ubisoft'" in caught.value.message
