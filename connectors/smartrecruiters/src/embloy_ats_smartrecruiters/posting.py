@@ -55,15 +55,17 @@ def _title(value: Any) -> str | None:
 def location(value: Any) -> tuple[Location, ...]:
     """`location{city, region, country (ISO alpha-2, lower case), address, postalCode,
     fullLocation}`. A remote posting may put placeholders in city and region (`city:
-    "Poland", region: "Remote"`): a city or region that only names the country or says
-    "remote" is dropped."""
+    "Poland", region: "Remote"`): on a remote posting, a city or region that only names the
+    country is dropped, and anywhere one that says "remote" (Singapore, on site, keeps its
+    city)."""
     place = parsing.obj(value)
     country = geo.country_code(parsing.text(place.get("country")))
+    remote = parsing.flag(place.get("remote")) is True
 
     def real(name: str | None) -> str | None:
         if name is None or vocab.workplace_type(name) is WorkplaceType.REMOTE:
             return None
-        if country is not None and geo.country_code(name) == country:
+        if remote and country is not None and geo.country_code(name) == country:
             return None
         return name
 
