@@ -47,6 +47,13 @@ from tests.applications.fake_recruitee import (
     FakeRecruitee,
     recruitee_answers,
 )
+from tests.applications.fake_smartrecruiters import (
+    SR_COMPANY,
+    SR_KEY,
+    SR_POSTING,
+    FakeSmartRecruiters,
+    smartrecruiters_form,
+)
 from tests.applications.fake_teamtailor import TT_JOB, TT_KEY, FakeTeamtailor, teamtailor_form
 from tests.applications.fake_workable import (
     WK_JOB,
@@ -673,6 +680,9 @@ PROFILES = {
         Profile("recruitee-ats-api", FakeRecruitee, "recruitee", RC_SLUG,
                 {"company": RC_COMPANY, "company_id": RC_COMPANY_ID}, {"api_token": RC_TOKEN},
                 recruitee_answers, "fail"),
+        Profile("smartrecruiters", FakeSmartRecruiters, "smartrecruiters", SR_POSTING,
+                {"company_identifier": SR_COMPANY}, {"api_key": SR_KEY}, smartrecruiters_form,
+                "fail"),
     )
 }  # fmt: skip
 

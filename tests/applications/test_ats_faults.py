@@ -6,7 +6,8 @@ timeout after the ATS recorded it, a worker killed with SIGKILL mid-send, two wo
 processes draining 200 applications from one PostgreSQL queue, and the Postings API's
 2 POSTs per second kept by two workers together. After an ambiguous outcome Greenhouse
 (with Harvest), the Lever API and Ashby look the application up; Lever's Postings API
-resends, and Lever merges the second into the first.
+resends, and Lever merges the second into the first; SmartRecruiters, which can do neither,
+leaves it to an operator.
 
 No test here may put the candidates' data into a log line or a stored error.
 """
@@ -18,7 +19,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from embloy_ats.applications import ApplicationStatus, DeliverySettings, Worker
+from embloy_ats.applications import ApplicationStatus, DeliverySettings, FailureReason, Worker
 from embloy_ats.clock import SYSTEM_CLOCK
 
 from benchmarks.apply_ats import Step
@@ -28,7 +29,16 @@ from tests.applications.conftest import SENTINEL, Pipeline
 from tests.applications.test_processes import real_time, until_delivered, worker_processes
 
 ats_pipeline = ats_fakes.ats_pipeline
-FAULTED = ["greenhouse", "lever", "lever-postings", "ashby", "personio", "teamtailor", "workable"]
+FAULTED = [
+    "greenhouse",
+    "lever",
+    "lever-postings",
+    "ashby",
+    "personio",
+    "teamtailor",
+    "workable",
+    "smartrecruiters",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +61,27 @@ async def no_error_kept(pipeline: Pipeline) -> None:
         assert SENTINEL not in str(record.to_json())
 
 
+async def an_operator_settles_the_doubt(
+    pipeline: Pipeline, application_id: str, *, in_the_ats: bool
+) -> None:
+    """A connector that can neither look up nor resend safely (SmartRecruiters) leaves an
+    ambiguous outcome to an operator: never sent a second time by itself; one who finds the
+    application missing in the ATS retries it by hand, and it arrives once."""
+    record = await pipeline.store.show(application_id)
+    assert (record.status, record.failure_reason) == (
+        ApplicationStatus.FAILED, FailureReason.UNKNOWN_OUTCOME,
+    )  # fmt: skip
+    assert len(pipeline.ats.post_times) == 1, "never resent on a doubt"
+    assert pipeline.ats.lookups == 0
+    if not in_the_ats:
+        assert pipeline.ats.kept == []
+        await pipeline.service.retry(application_id)
+        await pipeline.drain(pipeline.worker())
+        assert await pipeline.status(application_id) is ApplicationStatus.DELIVERED
+    assert pipeline.ats.times_kept() == {email_of(0): 1}
+    await no_error_kept(pipeline)
+
+
 @pytest.mark.parametrize("recorded", [False, True], ids=["ats-lost-it", "ats-kept-it"])
 @pytest.mark.parametrize("ats_pipeline", FAULTED, indirect=True)
 async def test_503_then_200_leaves_one_application_in_the_ats(
@@ -66,6 +97,11 @@ async def test_503_then_200_leaves_one_application_in_the_ats(
     assert record.status is ApplicationStatus.RETRYING
     assert "503" in (record.last_error or "")
     await ats_pipeline.drain(worker)
+    if after_doubt(request) == "fail":
+        await an_operator_settles_the_doubt(
+            ats_pipeline, accepted.application_id, in_the_ats=recorded
+        )
+        return
     assert ats_pipeline.ats.times_kept() == {email_of(0): 1}
     record = await ats_pipeline.store.show(accepted.application_id)
     assert record.status is ApplicationStatus.DELIVERED
@@ -112,6 +148,9 @@ async def test_a_timeout_after_the_ats_recorded_it_leaves_one(
     assert record.status is ApplicationStatus.RETRYING
     assert "UpstreamTimeout" in (record.last_error or "")
     await ats_pipeline.drain(worker)
+    if after_doubt(request) == "fail":
+        await an_operator_settles_the_doubt(ats_pipeline, accepted.application_id, in_the_ats=True)
+        return
     assert ats_pipeline.ats.times_kept() == {email_of(0): 1}
     record = await ats_pipeline.store.show(accepted.application_id)
     assert record.status is ApplicationStatus.DELIVERED
@@ -144,6 +183,9 @@ async def test_a_worker_killed_mid_send_delivers_once_after_restart(
     )
     await asyncio.sleep(1.1)
     assert await restarted.run_once() == 1
+    if after_doubt(request) == "fail":
+        await an_operator_settles_the_doubt(ats_pipeline, accepted.application_id, in_the_ats=True)
+        return
     record = await ats_pipeline.store.show(accepted.application_id)
     assert record.status is ApplicationStatus.DELIVERED
     assert ats_pipeline.ats.times_kept() == {email_of(0): 1}

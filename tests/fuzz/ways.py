@@ -77,6 +77,13 @@ WAYS = (
     Way("workable-widget", "workable", {"subdomain": "zaelab"}, {}, "DD136DD7E7",
         "workable/found_widget_zaelab.yaml",
         "GET", "https://apply.workable.com/api/v1/widget/accounts/zaelab"),
+    Way("smartrecruiters-posting-api", "smartrecruiters", {"company_identifier": "Ubisoft2"}, {},
+        "744000151103220", "smartrecruiters/found_744000151103220.yaml",
+        "GET", "https://api.smartrecruiters.com/v1/companies/Ubisoft2/postings/{id}"),
+    Way("smartrecruiters-questions", "smartrecruiters",
+        {"company_identifier": "NordwindLogistik"}, {"api_key": "sr-fuzz-key"},
+        "744000412345678", "smartrecruiters/questions_found_744000412345678.yaml",
+        "GET", "https://api.smartrecruiters.com/v1/companies/NordwindLogistik/postings/{id}"),
 )  # fmt: skip
 
 

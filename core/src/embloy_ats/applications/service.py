@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from embloy_ats.applications.settings import DeliverySettings
@@ -26,7 +26,7 @@ from embloy_ats.clock import SYSTEM_CLOCK, Clock
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
-from embloy_ats.submission.capability import submits
+from embloy_ats.submission.capability import max_file_bytes, submits
 from embloy_ats.submission.model import (
     ApplicationRecord,
     ApplicationStatus,
@@ -119,6 +119,21 @@ class ApplicationService:
     def _now(self) -> float:
         return self.clock.now().timestamp()
 
+    def limits_for(self, mode: str) -> Limits:
+        """The limits for a job of `mode`: the service's, with the file size lowered to
+        what the connector's ATS takes where that is less (said in the refusal)."""
+        try:
+            connector = self.registry.get(mode).connector
+        except EmbloyAtsError:
+            return self.limits
+        cap = max_file_bytes(connector)
+        if cap is None or cap >= self.limits.max_file_bytes:
+            return self.limits
+        name = getattr(connector, "display_name", None) or mode
+        return replace(
+            self.limits, max_file_bytes=cap, file_limit_reason=f"{name} takes no larger files"
+        )
+
     async def accept(
         self,
         tenant_id: str,
@@ -142,7 +157,7 @@ class ApplicationService:
             found = await self.store.find_by_idempotency_key(tenant_id, idempotency_key, digest)
             if found is not None:
                 return Accepted(found.application_id, found.redirect_url, replayed=True)
-        checked = validate_answers(job, fields, files, self.limits)
+        checked = validate_answers(job, fields, files, self.limits_for(job.connector))
         if isinstance(checked, InvalidApplication):
             return checked
         info = self.registry.get(job.connector)

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 from embloy_ats.applications.validation import Limits
 from embloy_ats.errors import ConfigurationError
@@ -89,7 +90,7 @@ class DeliverySettings:
 
 
 def limits_from_env(environ: Mapping[str, str] = os.environ) -> Limits:
-    values: dict[str, int] = {}
+    values: dict[str, Any] = {}
     for name, (variable, kind) in _LIMITS_ENV.items():
         raw = environ.get(variable, "").strip()
         if raw:

@@ -67,6 +67,8 @@ class Limits:
     max_files_per_question: int = 1
     max_short_text: int = 2_000
     max_long_text: int = 20_000
+    #: why `max_file_bytes` is what it is, where an ATS sets it (said with the refusal).
+    file_limit_reason: str | None = None
 
     def __post_init__(self) -> None:
         if min(self.max_file_bytes, self.max_total_file_bytes, self.max_files_per_question,
@@ -316,8 +318,10 @@ def _check_files(
         if file.size == 0:
             raise _Problem("The file is empty; attach another one.")
         if file.size > limits.max_file_bytes:
+            why = f" ({limits.file_limit_reason})" if limits.file_limit_reason else ""
             raise _Problem(
-                f"The file is larger than {size_text(limits.max_file_bytes)}; attach a smaller one."
+                f"The file is larger than {size_text(limits.max_file_bytes)}{why}; "
+                "attach a smaller one."
             )
         name = _file_name(file.name)
         kind = sniff(file.data)

@@ -247,7 +247,6 @@ def add_application_routes(
     """Add the apply page, the apply endpoint, the thank-you page and the status endpoint.
     Without `applications` the page says the job takes none, and the endpoints answer 503."""
     caps = FormCaps.of(applications.service.limits if applications else Limits())
-    max_file_bytes = applications.service.limits.max_file_bytes if applications else None
 
     def takes_applications(mode: str) -> bool:
         return applications is not None and applications.takes_applications(mode)
@@ -259,7 +258,11 @@ def add_application_routes(
             stale=stale,
             form=form,
             takes_applications=takes_applications(claims.mode),
-            max_file_bytes=max_file_bytes,
+            max_file_bytes=(
+                applications.service.limits_for(claims.mode).max_file_bytes
+                if applications
+                else None
+            ),
         )
 
     def refuse_unless_it_takes_applications(claims: RequestClaims) -> None:

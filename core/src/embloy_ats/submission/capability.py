@@ -63,6 +63,15 @@ def resends_after_unknown_outcome(connector: object) -> bool:
     return getattr(connector, "resend_after_unknown_outcome", False) is True
 
 
+def max_file_bytes(connector: object) -> int | None:
+    """The largest file the ATS takes (`max_submit_file_bytes`, e.g. SmartRecruiters' 2 MB
+    per attachment), where it sets one: the apply page refuses larger files for its jobs."""
+    value = getattr(connector, "max_submit_file_bytes", None)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
+
+
 def submit_rate_limit(connector: object) -> RateLimitPolicy | None:
     """The limit on submissions (`submit_rate_limit`, e.g. Lever's 2 POSTs per second),
     else the connector's general one."""
