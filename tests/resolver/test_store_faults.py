@@ -158,9 +158,15 @@ async def test_a_replica_whose_session_ended_while_it_waited_for_the_lock(
     await second.open()
     try:
         leading = asyncio.create_task(first.resolve("acme", "fake", "7"))
+        # the second starts once the first holds the lock and is fetching: started together,
+        # either may take the lock first, and a second that leads never waits for it
+        for _ in range(500):
+            if requests:
+                break
+            await asyncio.sleep(0.02)
         following = asyncio.create_task(second.resolve("acme", "fake", "7"))
         for _ in range(500):
-            if requests and waiting_for_a_lock(pg_schema, name):
+            if waiting_for_a_lock(pg_schema, name):
                 break
             await asyncio.sleep(0.02)
         else:
