@@ -59,7 +59,7 @@ def test_connectors_lists_greenhouse_from_its_entry_point() -> None:
     assert gh["submit_credentials"] == ["job_board_api_key"]
     assert all(c["secret"] for c in gh["credentials"])
     assert {c["mode"] for c in listed["connectors"]} >= {
-        "ashby", "greenhouse", "lever", "recruitee", "teamtailor", "workable",
+        "ashby", "greenhouse", "lever", "recruitee", "teamtailor", "workable", "softgarden",
     }  # fmt: skip
     assert gh["job_id_pattern"] == "[1-9][0-9]{0,19}"
     assert gh["questions"] is True
