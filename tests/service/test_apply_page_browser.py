@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from embloy_ats.applications import (
     ApplicationStatus,
     ApplicationStore,
@@ -69,9 +70,14 @@ from tests.resolver.conftest import make_registry
 from tests.service.conftest import SECRET
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian's chromium is not installed (.ci/run installs it)",
+    ),
+    # the tests share one browser, which lives in the module's event loop
+    pytest.mark.asyncio(loop_scope="module"),
+]
 # As root and on a closed network: no sandbox, no background connections.
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -81,7 +87,7 @@ BACK = "https://partner.example/back"
 PDF = b"%PDF-1.7\n% the candidate's CV\n%%EOF\n"
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def greenhouse_url(tmp_path: Path) -> AsyncIterator[str]:
     """An apply page for Greenhouse's documented job 44444, served from its recorded answer,
     by a service without encryption keys: it takes no applications."""
@@ -169,15 +175,35 @@ async def opened_site(
                 await delivery.aclose()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
     """An apply page for the fake ATS's job, whose connector submits; a worker to deliver."""
     async with running_apply_ats() as ats, opened_site(tmp_path, ats, MODE, JOB_ID) as opened:
         yield opened
 
 
-async def _browser(playwright: Any) -> Any:
-    return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def browser() -> AsyncIterator[Any]:
+    """One Chromium for the module (a launch takes seconds); each test has a context of
+    its own, as fresh as a new browser: no cookies, cache or storage of another test."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@contextlib.asynccontextmanager
+async def opened_page(browser: Any, **options: Any) -> AsyncIterator[Any]:
+    """A page in a new context of `browser` (`options`: the context's, e.g. no scripts)."""
+    context = await browser.new_context(**options)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
 
 
 async def _fill_every_question(page: Any) -> None:
@@ -200,42 +226,36 @@ async def _fill_every_question(page: Any) -> None:
     await page.fill("#q_city", "London")
 
 
-async def test_a_candidate_applies_without_javascript_and_the_ats_gets_it(site: Site) -> None:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await _browser(playwright)
-        try:
-            context = await browser.new_context(java_script_enabled=False)
-            page = await context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda message: errors.append(message.text))
-            response = await page.goto(site.url)
-            assert response is not None
-            assert response.status == 200
-            assert await page.text_content("h1") == "Delivery Engineer"
-            kinds = [
-                await node.get_attribute("data-type")
-                for node in await page.locator("[data-type]").all()
-            ]
-            assert sorted(set(kinds)) == sorted(
-                {"short_text", "email", "phone", "file", "long_text", "yes_no", "single_choice",
-                 "multiple_choice", "number", "date", "link", "location"}
-            )  # fmt: skip
-            assert await page.get_attribute("#q_resume", "accept") == ".pdf,.docx,.txt"
-            assert await page.locator("fieldset#q_permit legend").text_content() == (
-                "Allowed to work here? *"
-            )
-            assert await page.get_attribute(f"a[href='{BACK}']", "href") == BACK
-            await _fill_every_question(page)
-            async with page.expect_navigation(url=f"{site.success_url}**"):
-                await page.click("button[type=submit]")
-            assert page.url.startswith(f"{site.success_url}?application_id=")
-            assert await page.text_content("h1") == "Thanks from the partner"
-            application_id = page.url.rsplit("=", 1)[1]
-            assert not [e for e in errors if "Content Security Policy" in e]
-        finally:
-            await browser.close()
+async def test_a_candidate_applies_without_javascript_and_the_ats_gets_it(
+    site: Site, browser: Any
+) -> None:
+    async with opened_page(browser, java_script_enabled=False) as page:
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text))
+        response = await page.goto(site.url)
+        assert response is not None
+        assert response.status == 200
+        assert await page.text_content("h1") == "Delivery Engineer"
+        kinds = [
+            await node.get_attribute("data-type")
+            for node in await page.locator("[data-type]").all()
+        ]
+        assert sorted(set(kinds)) == sorted(
+            {"short_text", "email", "phone", "file", "long_text", "yes_no", "single_choice",
+             "multiple_choice", "number", "date", "link", "location"}
+        )  # fmt: skip
+        assert await page.get_attribute("#q_resume", "accept") == ".pdf,.docx,.txt"
+        assert await page.locator("fieldset#q_permit legend").text_content() == (
+            "Allowed to work here? *"
+        )
+        assert await page.get_attribute(f"a[href='{BACK}']", "href") == BACK
+        await _fill_every_question(page)
+        async with page.expect_navigation(url=f"{site.success_url}**"):
+            await page.click("button[type=submit]")
+        assert page.url.startswith(f"{site.success_url}?application_id=")
+        assert await page.text_content("h1") == "Thanks from the partner"
+        application_id = page.url.rsplit("=", 1)[1]
+        assert not [e for e in errors if "Content Security Policy" in e]
     assert await site.worker.run_once() == 1
     (kept,) = site.ats.kept
     assert kept.reference == application_id
@@ -250,100 +270,81 @@ async def test_a_candidate_applies_without_javascript_and_the_ats_gets_it(site: 
     assert base64.b64decode(resume["data"]) == PDF
 
 
-async def test_a_required_answer_left_empty_is_shown_next_to_its_field(site: Site) -> None:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await _browser(playwright)
-        try:
-            page = await browser.new_page()
-            await page.goto(site.url)
-            await _fill_every_question(page)
-            await page.fill("#q_name", "")
-            # The browser would stop an empty required field itself; the server's check is
-            # what every other client meets, so let this one through.
-            await page.locator("form#apply").evaluate("form => { form.noValidate = true; }")
-            async with page.expect_navigation() as navigation:
-                await page.click("button[type=submit]")
-            response = await navigation.value
-            assert response is not None
-            assert response.status == 422
-            assert await page.text_content("#e_name") == "This question needs an answer."
-            described = await page.get_attribute("#q_name", "aria-describedby")
-            assert described == "e_name"
-            assert await page.input_value("#q_email") == "ada@example.org"
-            assert await page.input_value("#q_years") == "7.5"
-            assert await page.input_value("#q_start") == "s2"
-            assert await page.is_checked("input[name='answer.permit'][value=yes]")
-            assert await page.is_checked("input[name='answer.languages'][value=fr]")
-            assert not await page.is_checked("input[name='answer.languages'][value=de]")
-            assert await page.input_value("#q_letter") == (
-                "I would like to build the engines.\nThank you."
-            )
-            assert "Attach the file again" in (
-                await page.text_content("div[data-question=resume]") or ""
-            )
-            assert "need attention" in (await page.text_content("div.summary") or "")
-        finally:
-            await browser.close()
+async def test_a_required_answer_left_empty_is_shown_next_to_its_field(
+    site: Site, browser: Any
+) -> None:
+    async with opened_page(browser) as page:
+        await page.goto(site.url)
+        await _fill_every_question(page)
+        await page.fill("#q_name", "")
+        # The browser would stop an empty required field itself; the server's check is
+        # what every other client meets, so let this one through.
+        await page.locator("form#apply").evaluate("form => { form.noValidate = true; }")
+        async with page.expect_navigation() as navigation:
+            await page.click("button[type=submit]")
+        response = await navigation.value
+        assert response is not None
+        assert response.status == 422
+        assert await page.text_content("#e_name") == "This question needs an answer."
+        described = await page.get_attribute("#q_name", "aria-describedby")
+        assert described == "e_name"
+        assert await page.input_value("#q_email") == "ada@example.org"
+        assert await page.input_value("#q_years") == "7.5"
+        assert await page.input_value("#q_start") == "s2"
+        assert await page.is_checked("input[name='answer.permit'][value=yes]")
+        assert await page.is_checked("input[name='answer.languages'][value=fr]")
+        assert not await page.is_checked("input[name='answer.languages'][value=de]")
+        assert await page.input_value("#q_letter") == (
+            "I would like to build the engines.\nThank you."
+        )
+        assert "Attach the file again" in (
+            await page.text_content("div[data-question=resume]") or ""
+        )
+        assert "need attention" in (await page.text_content("div.summary") or "")
     assert site.ats.kept == []
     assert await site.worker.run_once() == 0, "nothing was stored"
 
 
 async def test_a_greenhouse_job_shows_its_standard_and_consent_questions(
-    greenhouse_url: str,
+    greenhouse_url: str, browser: Any
 ) -> None:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await _browser(playwright)
-        try:
-            page = await browser.new_page()
-            response = await page.goto(greenhouse_url)
-            assert response is not None
-            assert response.status == 200
-            assert await page.text_content("h1") == "Product Engineer"
-            header = await page.text_content("header") or ""
-            assert "San Francisco, CA, US" in header
-            assert "salary USD 50,000-75,000" in header
-            questions = page.locator(".q")
-            # the standard fields of every Greenhouse application, the job's questions, and
-            # the three GDPR consents its data_compliance requires
-            assert await questions.count() == 11
-            kinds = [await questions.nth(i).get_attribute("data-type") for i in range(11)]
-            assert kinds == [
-                "short_text", "short_text", "email", "phone", "file", "file", "location",
-                "yes_no", "yes_no", "yes_no", "yes_no",
-            ]  # fmt: skip
-            assert await page.get_attribute("#q_resume", "accept") == ".pdf,.doc,.docx,.txt,.rtf"
-            # Greenhouse submits, but this service has no keys to store applications: the
-            # page shows the questions, no form, and says so with the way back
-            assert await page.locator("form").count() == 0
-            closed = await page.text_content("section.closed") or ""
-            assert "through Embloy" in closed
-            assert await page.get_attribute(f"a[href='{BACK}']", "href") == BACK
-        finally:
-            await browser.close()
+    async with opened_page(browser) as page:
+        response = await page.goto(greenhouse_url)
+        assert response is not None
+        assert response.status == 200
+        assert await page.text_content("h1") == "Product Engineer"
+        header = await page.text_content("header") or ""
+        assert "San Francisco, CA, US" in header
+        assert "salary USD 50,000-75,000" in header
+        questions = page.locator(".q")
+        # the standard fields of every Greenhouse application, the job's questions, and
+        # the three GDPR consents its data_compliance requires
+        assert await questions.count() == 11
+        kinds = [await questions.nth(i).get_attribute("data-type") for i in range(11)]
+        assert kinds == [
+            "short_text", "short_text", "email", "phone", "file", "file", "location",
+            "yes_no", "yes_no", "yes_no", "yes_no",
+        ]  # fmt: skip
+        assert await page.get_attribute("#q_resume", "accept") == ".pdf,.doc,.docx,.txt,.rtf"
+        # Greenhouse submits, but this service has no keys to store applications: the
+        # page shows the questions, no form, and says so with the way back
+        assert await page.locator("form").count() == 0
+        closed = await page.text_content("section.closed") or ""
+        assert "through Embloy" in closed
+        assert await page.get_attribute(f"a[href='{BACK}']", "href") == BACK
 
 
-async def test_a_bad_token_shows_an_error_page(greenhouse_url: str) -> None:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await _browser(playwright)
-        try:
-            page = await browser.new_page()
-            response = await page.goto(greenhouse_url.split("?", 1)[0] + "?request_token=forged")
-            assert response is not None
-            assert response.status == 401
-            assert "could not open this application" in (await page.text_content("h1") or "")
-            assert await page.text_content("h2") == "This link does not work"
-            assert "back button" in (await page.text_content("main") or "")
-            assert await page.locator("main a").count() == 0  # no way back it cannot vouch for
-            reference = await page.text_content("p.ref code")
-            assert reference == await response.header_value("x-request-id")
-        finally:
-            await browser.close()
+async def test_a_bad_token_shows_an_error_page(greenhouse_url: str, browser: Any) -> None:
+    async with opened_page(browser) as page:
+        response = await page.goto(greenhouse_url.split("?", 1)[0] + "?request_token=forged")
+        assert response is not None
+        assert response.status == 401
+        assert "could not open this application" in (await page.text_content("h1") or "")
+        assert await page.text_content("h2") == "This link does not work"
+        assert "back button" in (await page.text_content("main") or "")
+        assert await page.locator("main a").count() == 0  # no way back it cannot vouch for
+        reference = await page.text_content("p.ref code")
+        assert reference == await response.header_value("x-request-id")
 
 
 # -- end to end against the fakes of Greenhouse, Lever and Ashby ------------------------------
@@ -494,7 +495,7 @@ APPLYING = [
 ]  # fmt: skip
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def ats_site(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Site]:
@@ -512,28 +513,21 @@ async def ats_site(
 
 @pytest.mark.parametrize("ats_site", APPLYING, indirect=True)
 async def test_a_candidate_applies_in_chromium_and_the_ats_holds_it_once(
-    ats_site: Site, request: pytest.FixtureRequest
+    ats_site: Site, browser: Any, request: pytest.FixtureRequest
 ) -> None:
-    from playwright.async_api import async_playwright
-
     applying: Applying = request.node.callspec.params["ats_site"]
     form = PROFILES[applying.profile].form_for(0)
-    async with async_playwright() as playwright:
-        browser = await _browser(playwright)
-        try:
-            page = await browser.new_page()
-            response = await page.goto(ats_site.url)
-            assert response is not None
-            assert response.status == 200
-            assert await page.text_content("h1") == applying.title
-            await fill_in(page, form)
-            async with page.expect_navigation(url=f"{ats_site.success_url}**"):
-                await page.click("button[type=submit]")
-            assert page.url.startswith(f"{ats_site.success_url}?application_id=")
-            assert await page.text_content("h1") == "Thanks from the partner"
-            application_id = page.url.rsplit("=", 1)[1]
-        finally:
-            await browser.close()
+    async with opened_page(browser) as page:
+        response = await page.goto(ats_site.url)
+        assert response is not None
+        assert response.status == 200
+        assert await page.text_content("h1") == applying.title
+        await fill_in(page, form)
+        async with page.expect_navigation(url=f"{ats_site.success_url}**"):
+            await page.click("button[type=submit]")
+        assert page.url.startswith(f"{ats_site.success_url}?application_id=")
+        assert await page.text_content("h1") == "Thanks from the partner"
+        application_id = page.url.rsplit("=", 1)[1]
     assert ats_site.ats.kept == [], "delivered by the worker, not while the candidate waits"
     assert await ats_site.worker.run_once() == 1
     assert await ats_site.worker.run_once() == 0, "nothing left to send"
