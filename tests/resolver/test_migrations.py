@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Protocol
 
 import psycopg
 import pytest
@@ -22,11 +21,6 @@ from embloy_ats.store import sqlite as job_sqlite
 from embloy_ats.store import store_for
 
 KEYS = KeyRing([KeyRing.generate()])
-
-
-class Opens(Protocol):
-    async def open(self) -> None: ...
-    async def close(self) -> None: ...
 
 
 def versions(url: str, table: str) -> list[int]:
