@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,17 @@ def _no_retry_waits() -> Iterator[None]:
     """Retries still happen (the policy's attempts), but without real backoff sleeps."""
     with stamina.set_testing(True, attempts=RetryPolicy().attempts, cap=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _consoles_follow_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's consoles measure the terminal when they print, as in a plain run. In a
+    pytest-xdist worker COLUMNS is set before they are made, which would fix their width
+    for the worker's life and ignore the COLUMNS a test sets."""
+    terminal = sys.modules.get("embloy_ats.terminal")
+    if terminal is not None:
+        for console in (terminal.out, terminal.err):
+            monkeypatch.setattr(console, "_width", None)
 
 
 @pytest.fixture(autouse=True)

@@ -23,10 +23,14 @@ from tests.conftest import ROOT
 
 
 class WorkerProcess:
-    def __init__(self, pipeline: Pipeline, *, lease: float, concurrency: int = 8) -> None:
+    def __init__(
+        self, pipeline: Pipeline, *, lease: float, concurrency: int = 8, rate: int = 0
+    ) -> None:
+        """`rate`: submissions per second for every connector instead of their own
+        limits (see `worker_process`); 0 keeps the connectors' limits."""
         self.proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
             [sys.executable, "-m", "tests.applications.worker_process", pipeline.url,
-             pipeline.key, str(lease), str(concurrency)],
+             pipeline.key, str(lease), str(concurrency), *([str(rate)] if rate else [])],
             cwd=ROOT,
             env=os.environ | {"EMBLOY_ATS_ALLOW_PRIVATE_NETWORK": "1", "PYTHONPATH": str(ROOT)},
             stdout=subprocess.PIPE,

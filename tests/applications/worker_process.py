@@ -1,9 +1,14 @@
 """One delivery worker in a process of its own, for the tests that kill or share workers.
 
-Usage: python -m tests.applications.worker_process DATABASE_URL KEY LEASE CONCURRENCY
+Usage: python -m tests.applications.worker_process DATABASE_URL KEY LEASE CONCURRENCY [RATE]
 
 Prints `ready` once it runs; on SIGTERM it stops gracefully and prints how many
 applications it delivered. SIGKILL, of course, it does not see coming.
+
+RATE (submissions per second, for every connector) replaces the limits the connectors
+declare, in the store's shared booking and in the HTTP client alike: the tests that count
+what arrived (each application once) need not wait for a real ATS's limit, which the tests
+that prove the limit keep (they give no RATE).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from typing import Any
 
 from embloy_ats.applications import (
     DeliverySettings,
@@ -19,11 +25,26 @@ from embloy_ats.applications import (
     application_store_for,
     delivery_http_client,
 )
+from embloy_ats.applications import worker as worker_module
 from embloy_ats.crypto import KeyRing
+from embloy_ats.ratelimit import RateLimiter, RateLimitPolicy
 from embloy_ats.store import store_for
 from prometheus_client import REGISTRY
 
 from benchmarks.apply_ats import registry_with_apply_ats
+
+
+def raise_rate_limits(per_second: int) -> None:
+    """Every limit this process keeps becomes `per_second`: the turns booked in the store
+    (the worker's `submit_rate_limit`) and the HTTP client's buckets."""
+    raised = RateLimitPolicy(per_second, 1.0, "raised: this test counts deliveries, not turns")
+    bucket = RateLimiter.bucket
+
+    def raised_bucket(self: RateLimiter, key: str, policy: RateLimitPolicy) -> Any:
+        return bucket(self, key, raised)
+
+    worker_module.submit_rate_limit = lambda connector: raised  # type: ignore[attr-defined]
+    RateLimiter.bucket = raised_bucket  # type: ignore[method-assign]
 
 
 async def main(url: str, key: str, lease: float, concurrency: int) -> None:
@@ -62,4 +83,6 @@ async def main(url: str, key: str, lease: float, concurrency: int) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 5:
+        raise_rate_limits(int(sys.argv[5]))
     asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])))

@@ -1,18 +1,32 @@
 """The apply page in a real headless Chromium: the job, its questions as a working form that
 posts without a script, the candidate sent on to the partner's page, and the application
-delivered to the ATS; errors shown next to their fields with the answers kept."""
+delivered to the ATS; errors shown next to their fields with the answers kept.
+
+End to end against the fakes of Greenhouse, Lever and Ashby too: the candidate fills in the
+page, presses Apply and is sent on, a worker delivers, and the fake holds exactly one
+application, its answers and file bytes encoded as that ATS takes them. Another ATS is one
+more entry in `APPLYING`: its fake's `Profile` (tests.applications.ats_fakes) and what its
+ATS must have received."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from embloy_ats.applications import StoredConnectors, Worker, delivery_http_client
+import pytest_asyncio
+from embloy_ats.applications import (
+    ApplicationStatus,
+    ApplicationStore,
+    StoredConnectors,
+    Worker,
+    delivery_http_client,
+)
 from embloy_ats.crypto import KeyRing
 from embloy_ats.http import HttpClient
 from embloy_ats.resolver import Resolver
@@ -27,15 +41,43 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from benchmarks.apply_ats import JOB_ID, MODE, ApplyAts, registry_with_apply_ats, running_apply_ats
+from benchmarks.apply_ats import (
+    JOB_ID,
+    MODE,
+    ScriptedAts,
+    registry_with_apply_ats,
+    running,
+    running_apply_ats,
+)
+from tests.applications.ats_fakes import (
+    ASHBY_KEY,
+    ASHBY_POSTING,
+    GH_KEY,
+    GH_POST,
+    LEVER_CARD,
+    LEVER_KEY,
+    LEVER_POSTINGS_KEY,
+    PROFILES,
+    SAMPLE,
+    FakeLever,
+    basic,
+    email_of,
+)
+from tests.applications.conftest import PDF as APPLICATION_PDF
+from tests.applications.conftest import SENTINEL, Form
 from tests.conftest import CASSETTES
 from tests.resolver.conftest import make_registry
 from tests.service.conftest import SECRET
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian's chromium is not installed (.ci/run installs it)",
+    ),
+    # the tests share one browser, which lives in the module's event loop
+    pytest.mark.asyncio(loop_scope="module"),
+]
 # As root and on a closed network: no sandbox, no background connections.
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,7 +87,7 @@ BACK = "https://partner.example/back"
 PDF = b"%PDF-1.7\n% the candidate's CV\n%%EOF\n"
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def greenhouse_url(tmp_path: Path) -> AsyncIterator[str]:
     """An apply page for Greenhouse's documented job 44444, served from its recorded answer,
     by a service without encryption keys: it takes no applications."""
@@ -74,8 +116,10 @@ class Site:
     url: str
     #: the partner's page the candidate is sent to after applying.
     success_url: str
-    ats: ApplyAts
+    #: the generic fake (ApplyAts) or the fake of one ATS
+    ats: ScriptedAts
     worker: Worker
+    store: ApplicationStore
 
 
 async def _thanks(request: Request) -> Response:
@@ -85,12 +129,20 @@ async def _thanks(request: Request) -> Response:
 PARTNER = Starlette(routes=[Route("/thanks", _thanks)])
 
 
-@pytest.fixture
-async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    """An apply page for the fake ATS's job, whose connector submits; a worker to deliver."""
+@contextlib.asynccontextmanager
+async def opened_site(
+    tmp_path: Path,
+    ats: ScriptedAts,
+    mode: str,
+    job_id: str,
+    settings: Mapping[str, str] | None = None,
+    credentials: Mapping[str, str] | None = None,
+) -> AsyncIterator[Site]:
+    """An apply page for job `job_id` of the running fake `ats`, reached through tenant
+    acme's `mode` connection (`settings`, `credentials`); a worker to deliver."""
     keys = KeyRing([KeyRing.generate()])
     registry = registry_with_apply_ats(make_registry())
-    async with running_apply_ats() as ats, serving(PARTNER) as partner_url:
+    async with serving(PARTNER) as partner_url:
         success_url = f"{partner_url}/thanks"
         resolver = Resolver(
             store_for(f"sqlite:///{tmp_path}/apply.db"), keys=keys, registry=registry,
@@ -103,10 +155,12 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
         app = create_app(resolver, tokens, applications=applications)
         async with serving(app) as service_url:
             tenant = await resolver.create_tenant("acme")
-            await resolver.set_connection("acme", MODE, {"base_url": ats.url})
+            await resolver.set_connection(
+                "acme", mode, {"base_url": ats.url, **(settings or {})}, credentials
+            )
             client_token, _ = await tokens.issue_client_token(tenant.id)
             token = tokens.issue_request_token(
-                await tokens.verify_client_token(client_token), MODE, JOB_ID,
+                await tokens.verify_client_token(client_token), mode, job_id,
                 success_url=success_url, cancel_url=BACK,
             )  # fmt: skip
             try:
@@ -115,13 +169,41 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
                     success_url,
                     ats,
                     Worker(applications.store, connectors),
+                    applications.store,
                 )
             finally:
                 await delivery.aclose()
 
 
-async def _browser(playwright: Any) -> Any:
-    return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+@pytest_asyncio.fixture(loop_scope="module")
+async def site(tmp_path: Path) -> AsyncIterator[Site]:
+    """An apply page for the fake ATS's job, whose connector submits; a worker to deliver."""
+    async with running_apply_ats() as ats, opened_site(tmp_path, ats, MODE, JOB_ID) as opened:
+        yield opened
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def browser() -> AsyncIterator[Any]:
+    """One Chromium for the module (a launch takes seconds); each test has a context of
+    its own, as fresh as a new browser: no cookies, cache or storage of another test."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@contextlib.asynccontextmanager
+async def opened_page(browser: Any, **options: Any) -> AsyncIterator[Any]:
+    """A page in a new context of `browser` (`options`: the context's, e.g. no scripts)."""
+    context = await browser.new_context(**options)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
 
 
 async def _fill_every_question(page: Any) -> None:
@@ -144,42 +226,36 @@ async def _fill_every_question(page: Any) -> None:
     await page.fill("#q_city", "London")
 
 
-async def test_a_candidate_applies_without_javascript_and_the_ats_gets_it(site: Site) -> None:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await _browser(playwright)
-        try:
-            context = await browser.new_context(java_script_enabled=False)
-            page = await context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda message: errors.append(message.text))
-            response = await page.goto(site.url)
-            assert response is not None
-            assert response.status == 200
-            assert await page.text_content("h1") == "Delivery Engineer"
-            kinds = [
-                await node.get_attribute("data-type")
-                for node in await page.locator("[data-type]").all()
-            ]
-            assert sorted(set(kinds)) == sorted(
-                {"short_text", "email", "phone", "file", "long_text", "yes_no", "single_choice",
-                 "multiple_choice", "number", "date", "link", "location"}
-            )  # fmt: skip
-            assert await page.get_attribute("#q_resume", "accept") == ".pdf,.docx,.txt"
-            assert await page.locator("fieldset#q_permit legend").text_content() == (
-                "Allowed to work here? *"
-            )
-            assert await page.get_attribute(f"a[href='{BACK}']", "href") == BACK
-            await _fill_every_question(page)
-            async with page.expect_navigation(url=f"{site.success_url}**"):
-                await page.click("button[type=submit]")
-            assert page.url.startswith(f"{site.success_url}?application_id=")
-            assert await page.text_content("h1") == "Thanks from the partner"
-            application_id = page.url.rsplit("=", 1)[1]
-            assert not [e for e in errors if "Content Security Policy" in e]
-        finally:
-            await browser.close()
+async def test_a_candidate_applies_without_javascript_and_the_ats_gets_it(
+    site: Site, browser: Any
+) -> None:
+    async with opened_page(browser, java_script_enabled=False) as page:
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text))
+        response = await page.goto(site.url)
+        assert response is not None
+        assert response.status == 200
+        assert await page.text_content("h1") == "Delivery Engineer"
+        kinds = [
+            await node.get_attribute("data-type")
+            for node in await page.locator("[data-type]").all()
+        ]
+        assert sorted(set(kinds)) == sorted(
+            {"short_text", "email", "phone", "file", "long_text", "yes_no", "single_choice",
+             "multiple_choice", "number", "date", "link", "location"}
+        )  # fmt: skip
+        assert await page.get_attribute("#q_resume", "accept") == ".pdf,.docx,.txt"
+        assert await page.locator("fieldset#q_permit legend").text_content() == (
+            "Allowed to work here? *"
+        )
+        assert await page.get_attribute(f"a[href='{BACK}']", "href") == BACK
+        await _fill_every_question(page)
+        async with page.expect_navigation(url=f"{site.success_url}**"):
+            await page.click("button[type=submit]")
+        assert page.url.startswith(f"{site.success_url}?application_id=")
+        assert await page.text_content("h1") == "Thanks from the partner"
+        application_id = page.url.rsplit("=", 1)[1]
+        assert not [e for e in errors if "Content Security Policy" in e]
     assert await site.worker.run_once() == 1
     (kept,) = site.ats.kept
     assert kept.reference == application_id
@@ -194,97 +270,272 @@ async def test_a_candidate_applies_without_javascript_and_the_ats_gets_it(site: 
     assert base64.b64decode(resume["data"]) == PDF
 
 
-async def test_a_required_answer_left_empty_is_shown_next_to_its_field(site: Site) -> None:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await _browser(playwright)
-        try:
-            page = await browser.new_page()
-            await page.goto(site.url)
-            await _fill_every_question(page)
-            await page.fill("#q_name", "")
-            # The browser would stop an empty required field itself; the server's check is
-            # what every other client meets, so let this one through.
-            await page.locator("form#apply").evaluate("form => { form.noValidate = true; }")
-            async with page.expect_navigation() as navigation:
-                await page.click("button[type=submit]")
-            response = await navigation.value
-            assert response is not None
-            assert response.status == 422
-            assert await page.text_content("#e_name") == "This question needs an answer."
-            described = await page.get_attribute("#q_name", "aria-describedby")
-            assert described == "e_name"
-            assert await page.input_value("#q_email") == "ada@example.org"
-            assert await page.input_value("#q_years") == "7.5"
-            assert await page.input_value("#q_start") == "s2"
-            assert await page.is_checked("input[name='answer.permit'][value=yes]")
-            assert await page.is_checked("input[name='answer.languages'][value=fr]")
-            assert not await page.is_checked("input[name='answer.languages'][value=de]")
-            assert await page.input_value("#q_letter") == (
-                "I would like to build the engines.\nThank you."
-            )
-            assert "Attach the file again" in (
-                await page.text_content("div[data-question=resume]") or ""
-            )
-            assert "need attention" in (await page.text_content("div.summary") or "")
-        finally:
-            await browser.close()
+async def test_a_required_answer_left_empty_is_shown_next_to_its_field(
+    site: Site, browser: Any
+) -> None:
+    async with opened_page(browser) as page:
+        await page.goto(site.url)
+        await _fill_every_question(page)
+        await page.fill("#q_name", "")
+        # The browser would stop an empty required field itself; the server's check is
+        # what every other client meets, so let this one through.
+        await page.locator("form#apply").evaluate("form => { form.noValidate = true; }")
+        async with page.expect_navigation() as navigation:
+            await page.click("button[type=submit]")
+        response = await navigation.value
+        assert response is not None
+        assert response.status == 422
+        assert await page.text_content("#e_name") == "This question needs an answer."
+        described = await page.get_attribute("#q_name", "aria-describedby")
+        assert described == "e_name"
+        assert await page.input_value("#q_email") == "ada@example.org"
+        assert await page.input_value("#q_years") == "7.5"
+        assert await page.input_value("#q_start") == "s2"
+        assert await page.is_checked("input[name='answer.permit'][value=yes]")
+        assert await page.is_checked("input[name='answer.languages'][value=fr]")
+        assert not await page.is_checked("input[name='answer.languages'][value=de]")
+        assert await page.input_value("#q_letter") == (
+            "I would like to build the engines.\nThank you."
+        )
+        assert "Attach the file again" in (
+            await page.text_content("div[data-question=resume]") or ""
+        )
+        assert "need attention" in (await page.text_content("div.summary") or "")
     assert site.ats.kept == []
     assert await site.worker.run_once() == 0, "nothing was stored"
 
 
 async def test_a_greenhouse_job_shows_its_standard_and_consent_questions(
-    greenhouse_url: str,
+    greenhouse_url: str, browser: Any
 ) -> None:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await _browser(playwright)
-        try:
-            page = await browser.new_page()
-            response = await page.goto(greenhouse_url)
-            assert response is not None
-            assert response.status == 200
-            assert await page.text_content("h1") == "Product Engineer"
-            header = await page.text_content("header") or ""
-            assert "San Francisco, CA, US" in header
-            assert "salary USD 50,000-75,000" in header
-            questions = page.locator(".q")
-            # the standard fields of every Greenhouse application, the job's questions, and
-            # the three GDPR consents its data_compliance requires
-            assert await questions.count() == 11
-            kinds = [await questions.nth(i).get_attribute("data-type") for i in range(11)]
-            assert kinds == [
-                "short_text", "short_text", "email", "phone", "file", "file", "location",
-                "yes_no", "yes_no", "yes_no", "yes_no",
-            ]  # fmt: skip
-            assert await page.get_attribute("#q_resume", "accept") == ".pdf,.doc,.docx,.txt,.rtf"
-            # Greenhouse submits, but this service has no keys to store applications: the
-            # page shows the questions, no form, and says so with the way back
-            assert await page.locator("form").count() == 0
-            closed = await page.text_content("section.closed") or ""
-            assert "through Embloy" in closed
-            assert await page.get_attribute(f"a[href='{BACK}']", "href") == BACK
-        finally:
-            await browser.close()
+    async with opened_page(browser) as page:
+        response = await page.goto(greenhouse_url)
+        assert response is not None
+        assert response.status == 200
+        assert await page.text_content("h1") == "Product Engineer"
+        header = await page.text_content("header") or ""
+        assert "San Francisco, CA, US" in header
+        assert "salary USD 50,000-75,000" in header
+        questions = page.locator(".q")
+        # the standard fields of every Greenhouse application, the job's questions, and
+        # the three GDPR consents its data_compliance requires
+        assert await questions.count() == 11
+        kinds = [await questions.nth(i).get_attribute("data-type") for i in range(11)]
+        assert kinds == [
+            "short_text", "short_text", "email", "phone", "file", "file", "location",
+            "yes_no", "yes_no", "yes_no", "yes_no",
+        ]  # fmt: skip
+        assert await page.get_attribute("#q_resume", "accept") == ".pdf,.doc,.docx,.txt,.rtf"
+        # Greenhouse submits, but this service has no keys to store applications: the
+        # page shows the questions, no form, and says so with the way back
+        assert await page.locator("form").count() == 0
+        closed = await page.text_content("section.closed") or ""
+        assert "through Embloy" in closed
+        assert await page.get_attribute(f"a[href='{BACK}']", "href") == BACK
 
 
-async def test_a_bad_token_shows_an_error_page(greenhouse_url: str) -> None:
-    from playwright.async_api import async_playwright
+async def test_a_bad_token_shows_an_error_page(greenhouse_url: str, browser: Any) -> None:
+    async with opened_page(browser) as page:
+        response = await page.goto(greenhouse_url.split("?", 1)[0] + "?request_token=forged")
+        assert response is not None
+        assert response.status == 401
+        assert "could not open this application" in (await page.text_content("h1") or "")
+        assert await page.text_content("h2") == "This link does not work"
+        assert "back button" in (await page.text_content("main") or "")
+        assert await page.locator("main a").count() == 0  # no way back it cannot vouch for
+        reference = await page.text_content("p.ref code")
+        assert reference == await response.header_value("x-request-id")
 
-    async with async_playwright() as playwright:
-        browser = await _browser(playwright)
-        try:
-            page = await browser.new_page()
-            response = await page.goto(greenhouse_url.split("?", 1)[0] + "?request_token=forged")
-            assert response is not None
-            assert response.status == 401
-            assert "could not open this application" in (await page.text_content("h1") or "")
-            assert await page.text_content("h2") == "This link does not work"
-            assert "back button" in (await page.text_content("main") or "")
-            assert await page.locator("main a").count() == 0  # no way back it cannot vouch for
-            reference = await page.text_content("p.ref code")
-            assert reference == await response.header_value("x-request-id")
-        finally:
-            await browser.close()
+
+# -- end to end against the fakes of Greenhouse, Lever and Ashby ------------------------------
+
+
+async def fill_in(page: Any, form: Form) -> None:
+    """Enter `form` (the answers as the apply page posts them) the way a candidate does:
+    type into text boxes, choose radios, options and checkboxes, attach the files."""
+    from playwright.async_api import FilePayload
+
+    fields, files = form
+    for name, values in fields.items():
+        if not name.startswith("answer."):
+            continue
+        controls = page.locator(f'[name="{name}"]')
+        assert await controls.count(), f"the page asks no {name}"
+        kind = await controls.first.evaluate("control => control.type")
+        if kind in ("radio", "checkbox"):
+            for value in values:
+                await page.check(f'[name="{name}"][value="{value}"]')
+        elif kind.startswith("select"):
+            await controls.select_option(values)
+        else:
+            (value,) = values
+            await controls.fill(value)
+    for name, uploads in files.items():
+        payloads = [
+            FilePayload(name=f.name, mimeType=f.content_type, buffer=f.data) for f in uploads
+        ]
+        await page.locator(f'[name="{name}"]').set_input_files(payloads)
+
+
+def greenhouse_received(ats: ScriptedAts) -> None:
+    """The Job Board API's JSON: field names, option ids as integers, files base64."""
+    (kept,) = ats.kept
+    assert kept.auth == basic(GH_KEY), "Basic, the Job Board API key as the user"
+    assert kept.job_id == GH_POST
+    assert kept.answers == {
+        "first_name": f"Jane{SENTINEL}first",
+        "last_name": f"Doe{SENTINEL}last",
+        "email": email_of(0),
+        "phone": "+49 30 1234 5678",
+        "question_5001": "https://linkedin.com/in/jane",
+        "question_5002": 1,  # yes: the option value of "Yes"
+        "question_5003": 60012,  # a single select: the option's integer id
+        "question_5004": [60021, 60022],  # a multi select: the ids, without the `[]`
+        "question_5005": f"Because. {SENTINEL}why",
+        "data_compliance": {"gdpr_consent_given": True},
+    }
+    assert [(f["field"], f["name"], f["data"]) for f in kept.files] == [
+        ("resume", f"{SENTINEL}-cv.pdf", APPLICATION_PDF),
+        ("question_5006", f"{SENTINEL}-sample.txt", SAMPLE),
+    ]
+
+
+def lever_received(ats: ScriptedAts) -> None:
+    """The Lever API: each file uploaded first, then the form mirrored as JSON."""
+    (kept,) = ats.kept
+    assert isinstance(ats, FakeLever)
+    assert kept.auth == basic(LEVER_KEY)
+    uploads = {uri: file["data"] for uri, file in ats.uploads.items()}
+    assert sorted(uploads.values()) == sorted([APPLICATION_PDF, SAMPLE])
+    resume_uri = next(uri for uri, data in uploads.items() if data == APPLICATION_PDF)
+    sample_uri = next(uri for uri, data in uploads.items() if data == SAMPLE)
+    assert kept.answers == {
+        "personalInformation": [
+            {"name": "fullName", "value": f"Jane {SENTINEL}name Doe"},
+            {"name": "email", "value": email_of(0)},
+            {"name": "phone", "value": "+49 30 1234 5678"},
+            {"name": "currentCompany", "value": "Acme"},
+            {"name": "resume", "value": resume_uri},
+            {"name": "additionalInformation", "value": f"Thanks. {SENTINEL}note"},
+        ],
+        "urls": [{"name": "LinkedIn", "value": "https://linkedin.com/in/jane"}],
+        "customQuestions": [{
+            "id": LEVER_CARD,
+            "fields": [  # by position; option texts; null where unanswered
+                {"value": "Yes"}, {"value": "1 month"}, {"value": ["English", "German"]},
+                {"value": None}, {"value": sample_uri},
+            ],
+        }],
+    }  # fmt: skip
+
+
+def lever_postings_received(ats: ScriptedAts) -> None:
+    """The Postings API: form fields and the resume as a file part, the key as `?key=`."""
+    (kept,) = ats.kept
+    assert kept.auth == f"key={LEVER_POSTINGS_KEY}"
+    assert kept.answers == {
+        "name": f"Jane {SENTINEL}name Doe",
+        "email": email_of(0),
+        "phone": "+49 30 1234 5678",
+        "org": "Acme",
+        "urls[LinkedIn]": "https://linkedin.com/in/jane",
+        "comments": f"Thanks. {SENTINEL}note",
+    }
+    assert [(f["field"], f["name"], f["content_type"], f["data"]) for f in kept.files] == [
+        ("resume", f"{SENTINEL}-cv.pdf", "application/pdf", APPLICATION_PDF),
+    ]
+
+
+def ashby_received(ats: ScriptedAts) -> None:
+    """`applicationForm.submit`: multipart, values by field type, the file as a part."""
+    (kept,) = ats.kept
+    assert kept.auth == basic(ASHBY_KEY)
+    field = "0f3e2d1c-0000-4000-8000-00000000000{}".format
+    assert kept.answers == {
+        "jobPostingId": ASHBY_POSTING,
+        "_systemfield_name": f"Jane {SENTINEL}name Doe",
+        "_systemfield_email": email_of(0),
+        "_systemfield_resume": "file1",  # the name of the file part
+        field(1): "+49 30 1234 5678",
+        field(2): "https://linkedin.com/in/jane",
+        field(3): "5-10 years",  # ValueSelect: the option's value
+        field(4): ["English", "German"],
+        field(5): True,
+        field(6): 7,  # Number: an integer
+        field(7): "2027-01-15",
+        field(8): f"Because. {SENTINEL}why",
+        "_systemfield_location": {"city": "Berlin", "country": "DE"},
+    }
+    assert [(f["field"], f["name"], f["data"]) for f in kept.files] == [
+        ("file1", f"{SENTINEL}-cv.pdf", APPLICATION_PDF),
+    ]
+
+
+@dataclass(frozen=True)
+class Applying:
+    """One ATS a candidate applies to in Chromium: the tenant's connection to its fake
+    and the candidate's answers (`profile`, a name in `PROFILES`), the job's title as the
+    page shows it, what the fake must have received, and whether the ATS answers an id."""
+
+    profile: str
+    title: str
+    received: Callable[[ScriptedAts], None]
+    answers_id: bool = True
+
+
+APPLYING = [
+    pytest.param(entry, id=entry.profile)
+    for entry in (
+        Applying("greenhouse-job-board", "Delivery Engineer", greenhouse_received,
+                 answers_id=False),
+        Applying("lever", "Delivery Engineer", lever_received),
+        Applying("lever-postings", "Delivery Engineer", lever_postings_received),
+        Applying("ashby", "Delivery Engineer", ashby_received),
+    )
+]  # fmt: skip
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def ats_site(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Site]:
+    """The apply page for the job of the fake named by the test's `Applying`."""
+    monkeypatch.setenv("EMBLOY_ATS_ALLOW_PRIVATE_NETWORK", "1")  # the fakes are on loopback
+    profile = PROFILES[request.param.profile]
+    async with (
+        running(profile.fake()) as ats,
+        opened_site(
+            tmp_path, ats, profile.mode, profile.job_id, profile.settings, profile.credentials
+        ) as opened,
+    ):
+        yield opened
+
+
+@pytest.mark.parametrize("ats_site", APPLYING, indirect=True)
+async def test_a_candidate_applies_in_chromium_and_the_ats_holds_it_once(
+    ats_site: Site, browser: Any, request: pytest.FixtureRequest
+) -> None:
+    applying: Applying = request.node.callspec.params["ats_site"]
+    form = PROFILES[applying.profile].form_for(0)
+    async with opened_page(browser) as page:
+        response = await page.goto(ats_site.url)
+        assert response is not None
+        assert response.status == 200
+        assert await page.text_content("h1") == applying.title
+        await fill_in(page, form)
+        async with page.expect_navigation(url=f"{ats_site.success_url}**"):
+            await page.click("button[type=submit]")
+        assert page.url.startswith(f"{ats_site.success_url}?application_id=")
+        assert await page.text_content("h1") == "Thanks from the partner"
+        application_id = page.url.rsplit("=", 1)[1]
+    assert ats_site.ats.kept == [], "delivered by the worker, not while the candidate waits"
+    assert await ats_site.worker.run_once() == 1
+    assert await ats_site.worker.run_once() == 0, "nothing left to send"
+    record = await ats_site.store.show(application_id)
+    assert (record.status, record.attempts) == (ApplicationStatus.DELIVERED, 1)
+    assert ats_site.ats.times_kept() == {email_of(0): 1}, "exactly one application"
+    assert len(ats_site.ats.post_times) == 1
+    applying.received(ats_site.ats)
+    (kept,) = ats_site.ats.kept
+    expected_id = kept.ats_id if applying.answers_id else None
+    assert record.ats_application_id == expected_id

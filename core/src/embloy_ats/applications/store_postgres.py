@@ -17,6 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 from embloy_ats.applications.store import ApplicationStore, Dialect, _Duplicate, migrations
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import ConfigurationError
+from embloy_ats.store.postgres import migrate
 
 DIALECT = Dialect(
     placeholder="%s",
@@ -74,21 +75,7 @@ class PostgresApplicationStore(ApplicationStore):
 
     async def _migrate(self) -> None:
         async with self.pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS application_schema (version INTEGER PRIMARY KEY, "
-                "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-            )
-            cursor = await conn.execute("SELECT version FROM application_schema")
-            done = {row[0] for row in await cursor.fetchall()}
-            for version, statements in MIGRATIONS:
-                if version in done:
-                    continue
-                for statement in statements:
-                    await conn.execute(statement)
-                await conn.execute(
-                    "INSERT INTO application_schema (version) VALUES (%s)", (version,)
-                )
+            await migrate(conn, "application_schema", MIGRATIONS, lock=_MIGRATION_LOCK)
 
     async def close(self) -> None:
         if self._pool is not None:

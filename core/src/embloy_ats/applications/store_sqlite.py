@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 from embloy_ats.applications.store import ApplicationStore, Dialect, _Duplicate, migrations
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import ConfigurationError
+from embloy_ats.store.sqlite import migrate
 
 T = TypeVar("T")
 DIALECT = Dialect(placeholder="?", real="REAL", blob="BLOB", greatest="max", claim_lock="")
@@ -70,30 +70,7 @@ class SqliteApplicationStore(ApplicationStore):
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         self._db = db
-        self._migrate()
-
-    def _migrate(self) -> None:
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS application_schema (version INTEGER PRIMARY KEY, "
-                "applied_at REAL NOT NULL)"
-            )
-            done = {row[0] for row in db.execute("SELECT version FROM application_schema")}
-            for version, statements in MIGRATIONS:
-                if version in done:
-                    continue
-                for statement in statements:
-                    db.execute(statement)
-                db.execute(
-                    "INSERT INTO application_schema (version, applied_at) VALUES (?, ?)",
-                    (version, time.time()),
-                )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        migrate(db, "application_schema", MIGRATIONS)
 
     async def close(self) -> None:
         if self._thread is None:

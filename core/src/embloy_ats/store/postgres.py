@@ -37,12 +37,13 @@ import asyncio
 import hashlib
 import logging
 import select
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import psycopg
+from psycopg.sql import SQL, Identifier
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from embloy_ats.errors import ConfigurationError, DatabaseUnavailable
@@ -120,6 +121,34 @@ def lock_id(tenant_id: str, mode: str, job_id: str) -> int:
     return int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
 
 
+async def migrate(
+    conn: psycopg.AsyncConnection[Any],
+    table: str,
+    migrations: Sequence[tuple[int, Sequence[str]]],
+    *,
+    lock: int,
+) -> None:
+    """Apply the versions of `migrations` that the bookkeeping table `table` does not list,
+    and list them, in the caller's transaction on `conn`. Replicas starting together take
+    the advisory lock `lock` (one per bookkeeping table) and migrate one after another."""
+    name = Identifier(table)
+    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+    await conn.execute(
+        SQL(
+            "CREATE TABLE IF NOT EXISTS {} (version INTEGER PRIMARY KEY, "
+            "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        ).format(name)
+    )
+    cursor = await conn.execute(SQL("SELECT version FROM {}").format(name))
+    done = {row[0] for row in await cursor.fetchall()}
+    for version, statements in migrations:
+        if version in done:
+            continue
+        for statement in statements:
+            await conn.execute(statement)
+        await conn.execute(SQL("INSERT INTO {} (version) VALUES (%s)").format(name), (version,))
+
+
 class PostgresStore(Store):
     def __init__(
         self,
@@ -175,21 +204,7 @@ class PostgresStore(Store):
 
     async def _migrate(self) -> None:
         async with self.pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-            )
-            cursor = await conn.execute("SELECT version FROM schema_migrations")
-            done = {row[0] for row in await cursor.fetchall()}
-            for version, statements in MIGRATIONS:
-                if version in done:
-                    continue
-                for statement in statements:
-                    await conn.execute(statement)
-                await conn.execute(
-                    "INSERT INTO schema_migrations (version) VALUES (%s)", (version,)
-                )
+            await migrate(conn, "schema_migrations", MIGRATIONS, lock=_MIGRATION_LOCK)
             # Not a versioned migration: it follows the lookup query of the running code.
             cursor = await conn.execute(
                 "SELECT to_regprocedure(%s) IS NULL", (LOCK_AND_LOOKUP_SIGNATURE,)

@@ -13,9 +13,10 @@ WAL recovery after a crash) is retried on that thread, which waits as a write do
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -38,6 +39,7 @@ from embloy_ats.store.base import (
 from embloy_ats.store.sql import Queries, connection_row, migrations, settings_text
 
 MIGRATIONS = migrations(real="REAL", blob="BLOB")
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 Q = Queries.with_placeholder("?")
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -65,7 +67,7 @@ class SqliteStore(Store):
             return
         if self.path == ":memory:":
             db = self._connect(busy_timeout=0)
-            _migrate(db)
+            migrate(db, "schema_migrations", MIGRATIONS)
             self._db = db
             return
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +100,7 @@ class SqliteStore(Store):
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            _migrate(db)
+            migrate(db, "schema_migrations", MIGRATIONS)
         except BaseException:
             db.close()
             raise
@@ -235,27 +237,34 @@ def _locked(exc: sqlite3.OperationalError) -> bool:
     return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
-def _migrate(db: sqlite3.Connection) -> None:
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-        "applied_at REAL NOT NULL)"
-    )
-    done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
-    for version, statements in MIGRATIONS:
-        if version in done:
-            continue
-        db.execute("BEGIN IMMEDIATE")
-        try:
+def migrate(
+    db: sqlite3.Connection, table: str, migrations: Sequence[tuple[int, Sequence[str]]]
+) -> None:
+    """Apply the versions of `migrations` that the bookkeeping table `table` does not list,
+    and list them. One write transaction, taken before the bookkeeping is read: a second
+    process opening the same file at once waits for it, then finds the versions applied."""
+    if not _IDENTIFIER.fullmatch(table):
+        raise ValueError(f"not a table name: {table!r}")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} (version INTEGER PRIMARY KEY, "
+            "applied_at REAL NOT NULL)"
+        )
+        done = {row[0] for row in db.execute(f"SELECT version FROM {table}")}  # noqa: S608
+        for version, statements in migrations:
+            if version in done:
+                continue
             for statement in statements:
                 db.execute(statement)
             db.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                f"INSERT INTO {table} (version, applied_at) VALUES (?, ?)",  # noqa: S608
                 (version, time.time()),
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _put_job(db: sqlite3.Connection, job: StoredJob) -> None:
