@@ -2,18 +2,19 @@
 posts without a script, the candidate sent on to the partner's page, and the application
 delivered to the ATS; errors shown next to their fields with the answers kept.
 
-End to end against the fakes of Greenhouse, Lever and Ashby too: the candidate fills in the
-page, presses Apply and is sent on, a worker delivers, and the fake holds exactly one
-application, its answers and file bytes encoded as that ATS takes them. Another ATS is one
-more entry in `APPLYING`: its fake's `Profile` (tests.applications.ats_fakes) and what its
-ATS must have received."""
+End to end against the fakes of Greenhouse, Lever, Ashby, Recruitee, SmartRecruiters,
+Workable and Personio too: the candidate fills in the page, presses Apply and is sent on, a
+worker delivers, and the fake holds exactly one application, its answers and file bytes
+encoded as that ATS takes them. Another ATS is one more entry in `APPLYING`: its fake's
+`Profile` (tests.applications.ats_fakes), what its page must show and what its ATS must have
+received."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
 import shutil
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from embloy_ats.applications import (
     ApplicationStatus,
     ApplicationStore,
     StoredConnectors,
+    UploadedFile,
     Worker,
     delivery_http_client,
 )
@@ -65,6 +67,12 @@ from tests.applications.ats_fakes import (
 )
 from tests.applications.conftest import PDF as APPLICATION_PDF
 from tests.applications.conftest import SENTINEL, Form
+from tests.applications.fake_personio import LETTER as PERSONIO_LETTER
+from tests.applications.fake_personio import PERSONIO_JOB, PERSONIO_TOKEN, FakePersonio
+from tests.applications.fake_recruitee import RC_SAMPLE, RC_SLUG
+from tests.applications.fake_smartrecruiters import LETTER as SR_LETTER
+from tests.applications.fake_smartrecruiters import SR_KEY, SR_UUID
+from tests.applications.fake_workable import WK_JOB, WK_SAMPLE, WK_TOKEN
 from tests.conftest import CASSETTES
 from tests.resolver.conftest import make_registry
 from tests.service.conftest import SECRET
@@ -347,7 +355,7 @@ async def test_a_bad_token_shows_an_error_page(greenhouse_url: str, browser: Any
         assert reference == await response.header_value("x-request-id")
 
 
-# -- end to end against the fakes of Greenhouse, Lever and Ashby ------------------------------
+# -- end to end against the fakes of each ATS that takes applications ------------------------
 
 
 async def fill_in(page: Any, form: Form) -> None:
@@ -471,16 +479,173 @@ def ashby_received(ats: ScriptedAts) -> None:
     ]
 
 
+def recruitee_received(ats: ScriptedAts) -> None:
+    """The careers-site API: a multipart candidate, no credentials, open questions by kind."""
+    (kept,) = ats.kept
+    assert kept.auth is None, "the careers-site API takes no credentials"
+    assert kept.job_id == RC_SLUG
+    candidate = dict(kept.answers["candidate"])
+    cv = candidate.pop("cv")
+    assert (cv["name"], cv["data"]) == (f"{SENTINEL}-cv.pdf", APPLICATION_PDF)
+    answers = candidate.pop("open_question_answers_attributes")
+    assert candidate == {
+        "name": f"Jane {SENTINEL}name Doe", "email": email_of(0), "phone": "+49 30 1234 5678",
+        "cover_letter": f"Dear team, {SENTINEL}letter",
+    }  # fmt: skip
+    sample = answers.pop(6)
+    assert (sample["open_question_id"], sample["file"]["data"]) == ("7107", RC_SAMPLE)
+    assert answers == [
+        {"open_question_id": "7101", "content": "In a month"},
+        {"open_question_id": "7102", "content": f"Because. {SENTINEL}why"},
+        {"open_question_id": "7103", "flag": "true"},
+        {"open_question_id": "7104", "content": "Referral"},  # the option's text
+        {"open_question_id": "7105", "multi_content": ["English", "French"]},
+        {"open_question_id": "7106", "content": "2027-01-15"},
+        {"open_question_id": "7108", "flag": "true"},
+    ]
+
+
+def q(question_id: str) -> str:
+    """The control of `question_id`, whose id may hold dots (no `#` selector then)."""
+    return f'[id="q_{question_id}"]'
+
+
+async def smartrecruiters_shown(page: Any) -> None:
+    """SmartRecruiters' file types and 2 MiB, the diversity question and the privacy
+    consent (with its policy) last."""
+    hint = await page.text_content("div[data-question=resume] small")
+    assert hint == "PDF, DOC, DOCX, RTF, JPG, JPEG, PNG; up to 2 MiB"
+    assert await page.get_attribute(q("resume"), "accept") == (
+        ".pdf,.doc,.docx,.rtf,.jpg,.jpeg,.png"
+    )
+    questions = [
+        await node.get_attribute("data-question") for node in await page.locator(".q").all()
+    ]
+    assert questions[-2:] == ["q-diversity.gender", "consentDecisions.SINGLE"]
+    consent = await page.text_content(q("consentDecisions.SINGLE")) or ""
+    assert "https://acme-logistics.example/privacy" in consent
+
+
+def smartrecruiters_received(ats: ScriptedAts) -> None:
+    """The Application API: JSON to the posting's uuid, answers as records, files base64."""
+    (kept,) = ats.kept
+    assert kept.auth == SR_KEY, "the key goes in X-SmartToken"
+    assert kept.email == email_of(0)
+    assert kept.job_id == SR_UUID, "posted to the posting's uuid, not its id"
+    assert kept.answers == {
+        "firstName": f"Jane{SENTINEL}first", "lastName": f"Doe{SENTINEL}last",
+        "email": email_of(0), "phoneNumber": "+49 30 1234 5678",
+        "messageToHiringManager": f"Hello. {SENTINEL}hello",
+        "consentDecisions": {"SINGLE": True},
+        "answers": [
+            {"id": "q-permit", "records": [{"fields": {"f1": ["yes"]}}]},
+            {"id": "q-shifts", "records": [{"fields": {"f2": ["early", "night"],
+                                                       "f3": ["next month"]}}]},
+            {"id": "q-forklift", "records": [{"fields": {"f4": ["true"], "f5": ["some"],
+                                                         "f6": [f"Because. {SENTINEL}why"]}}]},
+            {"id": "q-diversity", "records": [{"fields": {"gender": ["x"]}}]},
+        ],
+    }  # fmt: skip
+    resume, letter = kept.files
+    assert (resume["field"], resume["name"], resume["data"]) == (
+        "resume", f"{SENTINEL}-cv.pdf", APPLICATION_PDF,
+    )  # fmt: skip
+    assert (letter["field"], letter["name"]) == ("attachments", f"{SENTINEL}-letter.pdf")
+    assert SR_LETTER in letter["data"]
+
+
+async def workable_shown(page: Any) -> None:
+    """The resume takes the file types of Workable's form."""
+    assert await page.get_attribute("#q_resume", "accept") == ".pdf,.doc,.docx,.odt,.rtf"
+
+
+def workable_received(ats: ScriptedAts) -> None:
+    """SPI v3: the candidate as JSON with the access token, answers by question type,
+    files base64."""
+    (kept,) = ats.kept
+    assert kept.auth == f"Bearer {WK_TOKEN}"
+    assert kept.job_id == WK_JOB
+    assert kept.answers["sourced"] is False
+    candidate = dict(kept.answers["candidate"])
+    resume = candidate.pop("resume")
+    assert (resume["name"], base64.b64decode(resume["data"])) == (
+        f"{SENTINEL}-cv.pdf", APPLICATION_PDF,
+    )  # fmt: skip
+    answers = candidate.pop("answers")
+    assert candidate == {
+        "firstname": f"Jane{SENTINEL}first", "lastname": f"Doe{SENTINEL}last",
+        "email": email_of(0), "phone": "+49 30 1234 5678", "address": "Berlin, Germany",
+        "summary": f"Engineer. {SENTINEL}summary", "cover_letter": f"Dear team, {SENTINEL}letter",
+    }  # fmt: skip
+    assert answers == [
+        {"question_key": "c4a101", "body": f"Because. {SENTINEL}why"},
+        {"question_key": "c4a102", "checked": True},
+        {"question_key": "c4a103", "choices": ["d01", "d03"]},
+        {"question_key": "c4a104", "choices": ["d12"]},
+        {"question_key": "c4a105", "choice": "d22"},
+        {"question_key": "c4a106", "number": 7},
+        {"question_key": "c4a107", "date": "2027-01-15"},
+        {"question_key": "c4a108", "data": base64.b64encode(WK_SAMPLE).decode()},
+    ]
+
+
+async def personio_shown(page: Any) -> None:
+    """Personio's standard fields, in its order, and the file types its documents take."""
+    kinds = [
+        await node.get_attribute("data-type") for node in await page.locator(".q[data-type]").all()
+    ]
+    assert kinds == [
+        "short_text", "short_text", "email", "phone", "file", "file", "long_text", "date",
+        "short_text",
+    ]  # fmt: skip
+    assert await page.get_attribute("#q_cv", "accept") == (
+        ".pdf,.doc,.docx,.odt,.jpg,.jpeg,.png,.gif"
+    )
+
+
+def personio_received(ats: ScriptedAts) -> None:
+    """The Recruiting API: each document uploaded first, then the application naming them."""
+    (kept,) = ats.kept
+    assert isinstance(ats, FakePersonio)
+    assert kept.auth == f"Bearer {PERSONIO_TOKEN}"
+    assert ats.uploads == 2
+    answers = dict(kept.answers)
+    files = answers.pop("files")
+    assert answers == {
+        "job_position_id": int(PERSONIO_JOB), "first_name": f"Jane {SENTINEL}first",
+        "last_name": f"Doe {SENTINEL}last", "email": email_of(0),
+        "message": f"I would like to work here. {SENTINEL}message",
+        "attributes": [{"id": "phone", "value": "+49 30 1234 5678"},
+                       {"id": "available_from", "value": "2027-01-15"},
+                       {"id": "salary_expectations", "value": "65000 EUR"}],
+    }  # fmt: skip
+    assert [(f["category"], f["original_filename"]) for f in files] == [
+        ("cv", f"{SENTINEL}-cv.pdf"), ("cover-letter", f"{SENTINEL}-letter.pdf"),
+    ]  # fmt: skip
+    assert [(f["field"], f["data"]) for f in kept.files] == [
+        ("cv", APPLICATION_PDF), ("cover-letter", PERSONIO_LETTER),
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Applying:
     """One ATS a candidate applies to in Chromium: the tenant's connection to its fake
     and the candidate's answers (`profile`, a name in `PROFILES`), the job's title as the
-    page shows it, what the fake must have received, and whether the ATS answers an id."""
+    page shows it, what the fake must have received, whether the ATS answers an id, what
+    else its page must show before it is filled in, and whether the browser runs scripts."""
 
     profile: str
     title: str
     received: Callable[[ScriptedAts], None]
     answers_id: bool = True
+    shown: Callable[[Any], Awaitable[None]] | None = None
+    scripts: bool = True
+
+
+SMARTRECRUITERS = Applying(
+    "smartrecruiters", "Warehouse Operative", smartrecruiters_received,
+    shown=smartrecruiters_shown,
+)  # fmt: skip
 
 
 APPLYING = [
@@ -491,6 +656,12 @@ APPLYING = [
         Applying("lever", "Delivery Engineer", lever_received),
         Applying("lever-postings", "Delivery Engineer", lever_postings_received),
         Applying("ashby", "Delivery Engineer", ashby_received),
+        Applying("recruitee", "Delivery Engineer", recruitee_received, scripts=False),
+        SMARTRECRUITERS,
+        Applying("workable", "Delivery Engineer", workable_received, shown=workable_shown,
+                 scripts=False),
+        Applying("personio", "Delivery Engineer (m/w/d)", personio_received, answers_id=False,
+                 shown=personio_shown, scripts=False),
     )
 ]  # fmt: skip
 
@@ -517,11 +688,13 @@ async def test_a_candidate_applies_in_chromium_and_the_ats_holds_it_once(
 ) -> None:
     applying: Applying = request.node.callspec.params["ats_site"]
     form = PROFILES[applying.profile].form_for(0)
-    async with opened_page(browser) as page:
+    async with opened_page(browser, java_script_enabled=applying.scripts) as page:
         response = await page.goto(ats_site.url)
         assert response is not None
         assert response.status == 200
         assert await page.text_content("h1") == applying.title
+        if applying.shown is not None:
+            await applying.shown(page)
         await fill_in(page, form)
         async with page.expect_navigation(url=f"{ats_site.success_url}**"):
             await page.click("button[type=submit]")
@@ -539,3 +712,26 @@ async def test_a_candidate_applies_in_chromium_and_the_ats_holds_it_once(
     (kept,) = ats_site.ats.kept
     expected_id = kept.ats_id if applying.answers_id else None
     assert record.ats_application_id == expected_id
+
+
+@pytest.mark.parametrize("ats_site", [SMARTRECRUITERS], indirect=True, ids=["smartrecruiters"])
+async def test_a_file_over_smartrecruiters_2_mib_is_refused_on_the_page_with_the_reason(
+    ats_site: Site, browser: Any
+) -> None:
+    fields, files = PROFILES[SMARTRECRUITERS.profile].form_for(0)
+    big = UploadedFile("ada-cv.pdf", "application/pdf", PDF + b"0" * (2 * 1024 * 1024))
+    async with opened_page(browser) as page:
+        await page.goto(ats_site.url)
+        await fill_in(page, (fields, {**files, "answer.resume": [big]}))
+        async with page.expect_navigation() as navigation:
+            await page.click("button[type=submit]")
+        response = await navigation.value
+        assert response is not None
+        assert response.status == 422
+        assert await page.text_content("#e_resume") == (
+            "The file is larger than 2 MiB (SmartRecruiters takes no larger files); "
+            "attach a smaller one."
+        )
+        assert await page.input_value(q("lastName")) == f"Doe{SENTINEL}last", "answers kept"
+    assert ats_site.ats.post_times == []
+    assert await ats_site.worker.run_once() == 0, "nothing was stored"
