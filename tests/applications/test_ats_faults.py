@@ -6,8 +6,8 @@ timeout after the ATS recorded it, a worker killed with SIGKILL mid-send, two wo
 processes draining 200 applications from one PostgreSQL queue, and the Postings API's
 2 POSTs per second kept by two workers together. After an ambiguous outcome Greenhouse
 (with Harvest), the Lever API and Ashby look the application up; Lever's Postings API
-resends, and Lever merges the second into the first; SmartRecruiters, which can do neither,
-leaves it to an operator.
+resends, and Lever merges the second into the first; SmartRecruiters and Recruitee, which can
+do neither, leave it to an operator.
 
 No test here may put the candidates' data into a log line or a stored error.
 """
@@ -38,6 +38,7 @@ FAULTED = [
     "teamtailor",
     "workable",
     "smartrecruiters",
+    "recruitee",
 ]
 
 
@@ -64,13 +65,15 @@ async def no_error_kept(pipeline: Pipeline) -> None:
 async def an_operator_settles_the_doubt(
     pipeline: Pipeline, application_id: str, *, in_the_ats: bool
 ) -> None:
-    """A connector that can neither look up nor resend safely (SmartRecruiters) leaves an
-    ambiguous outcome to an operator: never sent a second time by itself; one who finds the
-    application missing in the ATS retries it by hand, and it arrives once."""
+    """A connector that can neither look up nor resend safely (SmartRecruiters, Recruitee)
+    leaves an ambiguous outcome to an operator: never sent a second time by itself, and told
+    to check the ATS; one who finds the application missing in the ATS retries it by hand,
+    and it arrives once."""
     record = await pipeline.store.show(application_id)
     assert (record.status, record.failure_reason) == (
         ApplicationStatus.FAILED, FailureReason.UNKNOWN_OUTCOME,
     )  # fmt: skip
+    assert "check the ATS" in (record.last_error or ""), "the operator is told what to do"
     assert len(pipeline.ats.post_times) == 1, "never resent on a doubt"
     assert pipeline.ats.lookups == 0
     if not in_the_ats:

@@ -22,9 +22,13 @@ from embloy_ats import (
     QuestionType,
 )
 from embloy_ats.applications import (
+    Accepted,
     Application,
+    ApplicationService,
     ApplicationStatus,
     FailureReason,
+    InvalidApplication,
+    Limits,
     SubmitAmbiguous,
     SubmitRejected,
     UploadedFile,
@@ -329,3 +333,30 @@ def test_personio_declares_its_submission_limit_and_resend() -> None:
     policy = PersonioConnector.submit_rate_limit
     assert policy.requests * personio_apply.MAX_REQUESTS <= 20
     assert policy.per_seconds == 60.0
+
+
+@PERSONIO
+async def test_a_service_that_takes_30_mb_files_refuses_one_over_20_mb_for_personio(
+    ats_pipeline: Pipeline,
+) -> None:
+    """Personio refuses documents over 20 MB; with the service's own cap set higher, the
+    apply page says so before anything is stored, rather than the delivery failing."""
+    mib = 1024 * 1024
+    limits = Limits(max_file_bytes=30 * mib, max_total_file_bytes=60 * mib)
+    service = ApplicationService(
+        ats_pipeline.store, registry=ats_pipeline.registry, limits=limits,
+        clock=ats_pipeline.clock,
+    )  # fmt: skip
+    assert service.limits_for("personio").max_file_bytes == 20 * mib
+    fields, files = ats_pipeline.form_for(0)
+    files["answer.cv"] = [UploadedFile("cv.pdf", "application/pdf", PDF + b"0" * (20 * mib))]
+    result = await service.accept(ats_pipeline.tenant_id, ats_pipeline.job, fields, files)
+    assert isinstance(result, InvalidApplication)
+    assert result.fields == {
+        "answer.cv": "The file is larger than 20 MiB (Personio takes no larger files); "
+        "attach a smaller one."
+    }
+    assert await ats_pipeline.store.list_applications(limit=10) == [], "nothing stored"
+    files["answer.cv"] = [UploadedFile("cv.pdf", "application/pdf", PDF + b"0" * (19 * mib))]
+    accepted = await service.accept(ats_pipeline.tenant_id, ats_pipeline.job, fields, files)
+    assert isinstance(accepted, Accepted), "19 MB is fine"

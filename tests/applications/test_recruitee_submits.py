@@ -1,28 +1,26 @@
-"""Recruitee receives applications as its careers-site API takes them, its answers are read
-for what they say, and its faults end in one application or in a person's hands.
+"""Recruitee receives applications as its careers-site API takes them, and its answers are
+read for what they say.
 
 Recruitee's careers-site API reads no candidate back and Recruitee documents no dedupe, so
 after an ambiguous outcome the application is failed as `unknown_outcome` (never resent by
-itself); retrying it by hand sends it. Each test runs the whole pipeline against a fake
+itself); retrying it by hand sends it. Its faults (a 503, a 429, a timeout, a killed worker)
+are the shared ones of test_ats_faults.py. Each test runs the whole pipeline against a fake
 careers site, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterator
 
 import pytest
-from embloy_ats.applications import ApplicationStatus, DeliverySettings, FailureReason, Worker
-from embloy_ats.clock import SYSTEM_CLOCK
+from embloy_ats.applications import ApplicationStatus, FailureReason
 
 from benchmarks.apply_ats import Kept, Step
 from tests.applications import ats_fakes
 from tests.applications.ats_fakes import email_of
 from tests.applications.conftest import PDF, SENTINEL, Pipeline
 from tests.applications.fake_recruitee import RC_SAMPLE, RC_SLUG, FakeRecruitee
-from tests.applications.test_processes import real_time, worker_processes
 
 ats_pipeline = ats_fakes.ats_pipeline
 
@@ -164,88 +162,3 @@ async def test_a_2xx_without_a_candidate_is_not_delivered(ats_pipeline: Pipeline
     )  # fmt: skip
     assert "cannot look applications up" in (record.last_error or "")
     assert len(ats_pipeline.ats.post_times) == 1, "never resent by itself"
-
-
-# -- faults ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("recorded", [False, True], ids=["ats-lost-it", "ats-kept-it"])
-@pytest.mark.parametrize("ats_pipeline", ["recruitee"], indirect=True)
-async def test_503_then_200_fails_for_a_person_and_a_retry_by_hand_sends_it_once(
-    ats_pipeline: Pipeline, recorded: bool
-) -> None:
-    """A 5xx is ambiguous and Recruitee cannot be asked: the application fails as
-    unknown_outcome, never resent by itself, so the ATS never holds two. Whoever checks the
-    ATS and finds nothing retries it, and then it arrives once."""
-    ats_pipeline.ats.then(Step(status=503, record=recorded, body={}))
-    accepted = await ats_pipeline.accept()
-    await ats_pipeline.drain(ats_pipeline.worker())
-    record = await ats_pipeline.store.show(accepted.application_id)
-    assert record.failure_reason is FailureReason.UNKNOWN_OUTCOME
-    assert "check the ATS" in (record.last_error or "")
-    assert len(ats_pipeline.ats.post_times) == 1
-    assert ats_pipeline.ats.times_kept() == ({email_of(0): 1} if recorded else {})
-    if not recorded:  # someone checked Recruitee and found nothing
-        await ats_pipeline.service.retry(accepted.application_id)
-        await ats_pipeline.drain(ats_pipeline.worker())
-        assert await ats_pipeline.status(accepted.application_id) is ApplicationStatus.DELIVERED
-        assert ats_pipeline.ats.times_kept() == {email_of(0): 1}
-
-
-@pytest.mark.parametrize("ats_pipeline", ["recruitee"], indirect=True)
-async def test_429_waits_for_retry_after_then_arrives_once(ats_pipeline: Pipeline) -> None:
-    ats_pipeline.ats.then(Step(status=429, record=False, retry_after=120, body={}))
-    accepted = await ats_pipeline.accept()
-    worker = ats_pipeline.worker(backoff_base=1.0)
-    now = ats_pipeline.clock.now().timestamp()
-    await worker.run_once()
-    record = await ats_pipeline.store.show(accepted.application_id)
-    assert record.status is ApplicationStatus.RETRYING, "a 429 is a refusal: safe to resend"
-    assert record.next_attempt_at is not None
-    assert record.next_attempt_at - now >= 120, "the ATS's Retry-After is honoured"
-    ats_pipeline.clock.advance(60)
-    assert await worker.run_once() == 0, "not before Retry-After"
-    await ats_pipeline.drain(worker)
-    assert ats_pipeline.ats.times_kept() == {email_of(0): 1}
-    assert len(ats_pipeline.ats.post_times) == 2
-
-
-@pytest.mark.parametrize("ats_pipeline", ["recruitee"], indirect=True)
-async def test_a_timeout_after_recruitee_recorded_it_leaves_one(ats_pipeline: Pipeline) -> None:
-    ats_pipeline.ats.then(Step(hang=1.3))
-    accepted = await ats_pipeline.accept()
-    await ats_pipeline.drain(ats_pipeline.worker())
-    record = await ats_pipeline.store.show(accepted.application_id)
-    assert record.failure_reason is FailureReason.UNKNOWN_OUTCOME
-    assert "check the ATS" in (record.last_error or "")
-    assert len(ats_pipeline.ats.post_times) == 1, "not sent a second time"
-    assert ats_pipeline.ats.times_kept() == {email_of(0): 1}
-    assert SENTINEL not in str(record.to_json())
-
-
-@pytest.mark.parametrize("ats_pipeline", ["recruitee"], indirect=True)
-async def test_a_worker_killed_mid_send_leaves_one_and_a_person_decides(
-    ats_pipeline: Pipeline,
-) -> None:
-    """SIGKILL while Recruitee holds the request it has recorded: the next worker, once the
-    dead one's lease expired, cannot tell whether it arrived, so it fails it as
-    unknown_outcome instead of sending a second."""
-    real_time(ats_pipeline)
-    ats_pipeline.ats.then(Step(hang=3.0))
-    accepted = await ats_pipeline.accept()
-    with worker_processes(ats_pipeline, 1, lease=1.0) as (doomed,):
-        await doomed.ready()
-        await asyncio.wait_for(ats_pipeline.ats.posted(), 30)
-        doomed.kill()
-    settings = DeliverySettings(lease=1.0, poll_interval=0.05, lookup_delay=0.1)
-    restarted = Worker(
-        ats_pipeline.store, ats_pipeline.connectors, settings=settings, clock=SYSTEM_CLOCK
-    )
-    await asyncio.sleep(1.1)
-    await restarted.run_once()
-    record = await ats_pipeline.store.show(accepted.application_id)
-    assert (record.status, record.failure_reason) == (
-        ApplicationStatus.FAILED, FailureReason.UNKNOWN_OUTCOME,
-    )  # fmt: skip
-    assert ats_pipeline.ats.times_kept() == {email_of(0): 1}
-    assert len(ats_pipeline.ats.post_times) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from embloy_ats.applications import (
     ApplicationStatus,
@@ -19,11 +20,15 @@ from embloy_ats.applications import (
     Worker,
 )
 from embloy_ats.clock import SYSTEM_CLOCK
+from embloy_ats.model import QuestionType
+from embloy_ats.service.app import create_app
+from embloy_ats.service.applications_api import Applications
+from embloy_ats.service.tokens import TokenService
 
 from benchmarks.apply_ats import Step
 from tests.applications import ats_fakes
 from tests.applications.ats_fakes import email_of
-from tests.applications.conftest import SENTINEL, Pipeline
+from tests.applications.conftest import PDF, SENTINEL, Pipeline
 from tests.applications.fake_teamtailor import (
     TT_JOB,
     TT_KEY,
@@ -233,19 +238,6 @@ async def test_a_422_on_the_job_application_fails_with_teamtailors_reasons(
     assert "job: job is not open" in (record.last_error or "")
 
 
-async def test_files_are_refused_before_anything_is_made(ats_pipeline: Pipeline) -> None:
-    """Teamtailor takes a resume only as a public link it downloads; none is published, so
-    the application fails with the reason instead of arriving without its resume."""
-    tt = fake(ats_pipeline)
-    ats_pipeline.form_for = teamtailor_form_with_resume
-    accepted = await ats_pipeline.accept()
-    await ats_pipeline.worker().run_once()
-    record = await ats_pipeline.store.show(accepted.application_id)
-    assert record.failure_reason is FailureReason.REJECTED
-    assert "Resume: Teamtailor takes files only as a public link" in (record.last_error or "")
-    assert (tt.candidate_posts, len(tt.post_times), tt.answer_posts) == (0, 0, 0)
-
-
 async def test_an_answer_to_a_question_teamtailor_no_longer_has_is_rejected_not_job_gone(
     ats_pipeline: Pipeline,
 ) -> None:
@@ -257,3 +249,76 @@ async def test_an_answer_to_a_question_teamtailor_no_longer_has_is_rejected_not_
     assert record.failure_reason is FailureReason.REJECTED
     assert "no such question" in (record.last_error or "")
     assert len(tt.kept) == 1, "the job application was made"
+
+
+async def test_a_file_stored_before_teamtailor_declared_it_undeliverable_is_left_out(
+    ats_pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Teamtailor takes a resume only as a public link it downloads, and none is published:
+    an application stored with a file (before the connector declared files undeliverable,
+    so the apply page still asked for one) arrives with everything else, not refused."""
+    tt = fake(ats_pipeline)
+    connector = ats_pipeline.registry.get("teamtailor").connector
+    monkeypatch.setattr(connector, "undeliverable_question_types", frozenset(), raising=False)
+    ats_pipeline.form_for = teamtailor_form_with_resume
+    accepted = await ats_pipeline.accept()
+    monkeypatch.undo()
+    application, _ = await ats_pipeline.store.load(accepted.application_id)
+    assert set(application.files) == {"resume"}
+    assert await ats_pipeline.worker().run_once() == 1
+    record = await ats_pipeline.store.show(accepted.application_id)
+    assert (record.status, record.attempts) == (ApplicationStatus.DELIVERED, 1)
+    assert tt.answers_of(email_of(0)) == ANSWERS
+    (candidate,) = tt.candidates.values()
+    assert "resume" not in tt.candidate_attributes[candidate]
+    assert (tt.candidate_posts, len(tt.kept), tt.answer_posts) == (1, 1, len(ANSWERS))
+
+
+async def test_the_apply_endpoint_neither_asks_nor_takes_files_for_a_teamtailor_job(
+    ats_pipeline: Pipeline,
+) -> None:
+    """The page and the session's job show no file or video question of a Teamtailor job;
+    the form is accepted without them, and a file
+    sent anyway is refused on its field with why, before anything is stored."""
+    tokens = TokenService("s" * 40, ats_pipeline.resolver.store)
+    applications = Applications(ats_pipeline.store, ats_pipeline.service)
+    app = create_app(ats_pipeline.resolver, tokens, owns_resolver=False, applications=applications)
+    client_token, _ = await tokens.issue_client_token(ats_pipeline.tenant_id)
+    client = await tokens.verify_client_token(client_token)
+
+    def token() -> str:
+        return tokens.issue_request_token(client, "teamtailor", TT_JOB, success_url=None)
+
+    files = [q.id for q in ats_pipeline.job.questions if q.type is QuestionType.FILE]
+    assert set(files) == {"resume", "5109"}, "the job asks a resume and a video"
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        page = await http.get("/sdk/apply", params={"request_token": token()})
+        assert page.status_code == 200
+        assert 'type="file"' not in page.text
+        assert "answer.resume" not in page.text
+        assert "answer.5109" not in page.text
+        assert "answer.5101" in page.text
+        handled = await http.post("/api/v0/sdk/request/handle", headers={"request_token": token()})
+        shown = {q["id"] for q in handled.json()["job"]["questions"]}
+        assert "5101" in shown
+        assert not shown & set(files)
+
+        fields, _ = teamtailor_form_with_resume()
+        refused = await http.post(
+            "/api/v0/sdk/apply",
+            data={**fields, "request_token": token()},
+            files=[("answer.resume", ("cv.pdf", PDF, "application/pdf"))],
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["fields"] == {
+            "answer.resume": "Teamtailor cannot take this answer; send the application without it."
+        }
+        assert await ats_pipeline.store.list_applications(limit=10) == []
+
+        taken = await http.post(  # multipart, as the page sends it, with no file part
+            "/api/v0/sdk/apply", data=fields, files=[("request_token", (None, token()))]
+        )
+        assert taken.status_code == 202, taken.text
+    application, _ = await ats_pipeline.store.load(taken.json()["application_id"])
+    assert application.files == {}

@@ -111,6 +111,9 @@ class PersonioConnector(Connector[PersonioSettings, PersonioCredentials]):
     max_body_bytes = 32 * 1024 * 1024
     docs_url = "https://developer.personio.de/docs/retrieving-open-job-positions"
     submit_credentials = ("client_id", "client_secret")
+    #: Personio refuses documents over 20 MB (413): the apply page refuses them first, where
+    #: the service's own cap (EMBLOY_ATS_APPLY_MAX_FILE_SIZE) is set above that.
+    max_submit_file_bytes = apply.MAX_DOCUMENT_BYTES
     #: Personio: 20 requests per 60 s per company, documents and applications together. One
     #: application is at most `apply.MAX_REQUESTS` of them (each document, then itself);
     #: the worker books one turn per application, shared by all workers in the store.

@@ -145,19 +145,6 @@ def answer(candidate_id: str, question: Question, attributes: dict[str, Any]) ->
     )  # fmt: skip
 
 
-def files_refused(job: Job, application: Application) -> dict[str, str]:
-    """The questions whose files cannot be sent, with why. Teamtailor takes a resume or an
-    upload only as a public URL it downloads (and file and video answers not at all by the
-    API); embloy-ats publishes no URL for a candidate's files."""
-    labels = {question.id: question.label for question in job.questions}
-    return {
-        labels.get(question_id, question_id)[:100]: "Teamtailor takes files only as a public "
-        "link it downloads, and this service publishes none"
-        for question_id, found in application.files.items()
-        if found
-    }
-
-
 def created(data: Any, kind: str, application: Application) -> str:
     """The id of what a create call made. JSON:API answers errors and data never together:
     a 2xx with `errors` refused the call (nothing was made); a 2xx without a resource of

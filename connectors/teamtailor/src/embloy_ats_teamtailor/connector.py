@@ -22,6 +22,7 @@ from embloy_ats.contract import (
     Fetched,
     Field,
     Job,
+    QuestionType,
     RateLimitPolicy,
     Receipt,
     Request,
@@ -99,6 +100,9 @@ class TeamtailorConnector(Connector[TeamtailorSettings, TeamtailorCredentials]):
         "on every answer, no number documented; polite cap, and the headers pause us",
     )
     supports_questions = True
+    #: Teamtailor takes a resume or an upload only as a public URL it downloads, and file
+    #: and video answers not at all by the API: the apply page does not ask them.
+    undeliverable_question_types = frozenset({QuestionType.FILE})
     supports_compensation = True
     docs_url = "https://docs.teamtailor.com/"
 
@@ -113,9 +117,6 @@ class TeamtailorConnector(Connector[TeamtailorSettings, TeamtailorCredentials]):
             raise exc.locate(self.mode, job.external_id) from None
 
     async def _submit(self, job: Job, application: Application) -> Receipt:
-        refused = apply.files_refused(job, application)
-        if refused:
-            raise SubmitRejected("cannot send the candidate's files", reasons=refused)
         if apply.email_of(job, application) is None:
             raise SubmitRejected(
                 "cannot make a candidate without an email", reasons={"email": "missing"}

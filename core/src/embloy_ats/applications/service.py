@@ -26,7 +26,7 @@ from embloy_ats.clock import SYSTEM_CLOCK, Clock
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
-from embloy_ats.submission.capability import max_file_bytes, submits
+from embloy_ats.submission.capability import deliverable, max_file_bytes, submits
 from embloy_ats.submission.model import (
     ApplicationRecord,
     ApplicationStatus,
@@ -134,6 +134,26 @@ class ApplicationService:
             self.limits, max_file_bytes=cap, file_limit_reason=f"{name} takes no larger files"
         )
 
+    def job_taken(self, job: Job) -> Job:
+        """`job` as applications to it are taken: without the questions its connector
+        declares it cannot deliver (`undeliverable_question_types`), which the apply page
+        does not show and the apply endpoint refuses answers to."""
+        try:
+            connector = self.registry.get(job.connector).connector
+        except EmbloyAtsError:
+            return job
+        return deliverable(job, connector)
+
+    def _left_out(self, job: Job, taken: Job) -> dict[str, str]:
+        kept = {question.id for question in taken.questions}
+        try:
+            connector = self.registry.get(job.connector).connector
+        except EmbloyAtsError:
+            return {}
+        name = getattr(connector, "display_name", None) or job.connector
+        why = f"{name} cannot take this answer; send the application without it."
+        return {question.id: why for question in job.questions if question.id not in kept}
+
     async def accept(
         self,
         tenant_id: str,
@@ -157,7 +177,11 @@ class ApplicationService:
             found = await self.store.find_by_idempotency_key(tenant_id, idempotency_key, digest)
             if found is not None:
                 return Accepted(found.application_id, found.redirect_url, replayed=True)
-        checked = validate_answers(job, fields, files, self.limits_for(job.connector))
+        taken = self.job_taken(job)
+        checked = validate_answers(
+            taken, fields, files, self.limits_for(job.connector),
+            left_out=self._left_out(job, taken),
+        )  # fmt: skip
         if isinstance(checked, InvalidApplication):
             return checked
         info = self.registry.get(job.connector)
@@ -170,7 +194,7 @@ class ApplicationService:
             NewApplication(
                 id=new_application_id(),
                 tenant_id=tenant_id,
-                job=job,
+                job=taken,
                 answers=checked.answers,
                 files=checked.files,
                 fingerprint=digest,

@@ -109,12 +109,16 @@ def validate_answers(
     fields: Mapping[str, Sequence[str]],
     files: Mapping[str, Sequence[UploadedFile]],
     limits: Limits | None = None,
+    *,
+    left_out: Mapping[str, str] | None = None,
 ) -> ValidAnswers | InvalidApplication:
     """Check a form against `job.questions`.
 
     `fields` holds every text value of each form field (a repeated field, as multiple
     choice sends, has several), `files` the file parts, both by form field name; fields not
-    named `answer.<id>` (the request token...) are not looked at.
+    named `answer.<id>` (the request token...) are not looked at. `left_out` names, by id,
+    questions of the ATS's that `job` no longer asks (its ATS cannot take their answers),
+    with why: an answer to one is refused with that.
     """
     limits = limits or Limits()
     errors: dict[str, str] = {}
@@ -122,10 +126,11 @@ def validate_answers(
     accepted_files: dict[str, tuple[UploadedFile, ...]] = {}
     questions = {question.id: question for question in job.questions}
     for name in _answer_fields(fields, files):
-        if name.removeprefix(FIELD_PREFIX) not in questions and (
-            _texts(fields.get(name)) or _files(files.get(name))
-        ):
-            errors[name] = "This question is not part of this job any more; reload the page."
+        ident = name.removeprefix(FIELD_PREFIX)
+        if ident not in questions and (_texts(fields.get(name)) or _files(files.get(name))):
+            errors[name] = (left_out or {}).get(
+                ident, "This question is not part of this job any more; reload the page."
+            )
     total = 0
     for question in job.questions:
         name = FIELD_PREFIX + question.id

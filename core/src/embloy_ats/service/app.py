@@ -390,7 +390,9 @@ def create_app(
                 source=resolution.source,
                 stale=resolution.stale,
             ),
-            job=PublicJob.of(resolution.job),
+            job=PublicJob.of(
+                applications.service.job_taken(resolution.job) if applications else resolution.job
+            ),
         )
         return Response(answer.model_dump_json(), media_type="application/json")
 

@@ -265,6 +265,10 @@ def add_application_routes(
             ),
         )
 
+    def shown(job: Job) -> Job:
+        """What the candidate is asked: not the questions the ATS cannot take."""
+        return applications.service.job_taken(job) if applications else job
+
     def refuse_unless_it_takes_applications(claims: RequestClaims) -> None:
         if not takes_applications(claims.mode):
             raise SubmissionUnsupported(
@@ -302,7 +306,7 @@ def add_application_routes(
             )
         form = FormState(request_token or "", secrets.token_urlsafe(24))
         return HTMLResponse(
-            page(PublicJob.of(resolution.job), claims, form, stale=resolution.stale),
+            page(PublicJob.of(shown(resolution.job)), claims, form, stale=resolution.stale),
             headers=form_headers(claims),
         )
 
@@ -375,7 +379,9 @@ def add_application_routes(
                 headers=_PAGE_HEADERS | failure.headers,
             )
         if isinstance(result, InvalidApplication):
-            return _refused(result, job, claims, form.fields, sent, browser=browser, page=page)
+            return _refused(
+                result, shown(job), claims, form.fields, sent, browser=browser, page=page
+            )
         return _accepted(result, claims, browser=browser)
 
     @app.get(THANKS_PATH, response_class=HTMLResponse, tags=["apply"])

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 from embloy_ats import errors
-from embloy_ats.model import Job
+from embloy_ats.model import Job, QuestionType
 from embloy_ats.ratelimit import RateLimitPolicy
 from embloy_ats.submission.model import Application, Receipt
 
@@ -70,6 +70,27 @@ def max_file_bytes(connector: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     return None
+
+
+def undeliverable_question_types(connector: object) -> frozenset[QuestionType]:
+    """The kinds of question the ATS cannot be sent an answer to
+    (`undeliverable_question_types`, e.g. Teamtailor's files and videos, which it takes
+    only as public links): the apply page does not ask them for its jobs, the apply
+    endpoint refuses an answer to them, and the connector sends the rest."""
+    value = getattr(connector, "undeliverable_question_types", None)
+    if isinstance(value, frozenset | set | tuple | list):
+        return frozenset(kind for kind in value if isinstance(kind, QuestionType))
+    return frozenset()
+
+
+def deliverable(job: Job, connector: object) -> Job:
+    """`job` without the questions its connector cannot deliver (the job itself when it
+    has none): what a candidate is asked and what an application to it holds."""
+    kinds = undeliverable_question_types(connector)
+    kept = tuple(question for question in job.questions if question.type not in kinds)
+    if len(kept) == len(job.questions):
+        return job
+    return job.model_copy(update={"questions": kept})
 
 
 def submit_rate_limit(connector: object) -> RateLimitPolicy | None:
