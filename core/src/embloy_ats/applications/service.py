@@ -119,39 +119,38 @@ class ApplicationService:
     def _now(self) -> float:
         return self.clock.now().timestamp()
 
-    def limits_for(self, mode: str) -> Limits:
-        """The limits for a job of `mode`: the service's, with the file size lowered to
-        what the connector's ATS takes where that is less (said in the refusal)."""
+    def _connector(self, mode: str) -> tuple[type[Any], str] | None:
+        """The connector class of `mode` and the ATS's name, None when none is installed."""
         try:
             connector = self.registry.get(mode).connector
         except EmbloyAtsError:
+            return None
+        return connector, getattr(connector, "display_name", None) or mode
+
+    def limits_for(self, mode: str) -> Limits:
+        """The limits for a job of `mode`: the service's, with the file size lowered to
+        what the connector's ATS takes where that is less (said in the refusal)."""
+        found = self._connector(mode)
+        cap = None if found is None else max_file_bytes(found[0])
+        if found is None or cap is None or cap >= self.limits.max_file_bytes:
             return self.limits
-        cap = max_file_bytes(connector)
-        if cap is None or cap >= self.limits.max_file_bytes:
-            return self.limits
-        name = getattr(connector, "display_name", None) or mode
         return replace(
-            self.limits, max_file_bytes=cap, file_limit_reason=f"{name} takes no larger files"
+            self.limits, max_file_bytes=cap, file_limit_reason=f"{found[1]} takes no larger files"
         )
 
     def job_taken(self, job: Job) -> Job:
         """`job` as applications to it are taken: without the questions its connector
         declares it cannot deliver (`undeliverable_question_types`), which the apply page
         does not show and the apply endpoint refuses answers to."""
-        try:
-            connector = self.registry.get(job.connector).connector
-        except EmbloyAtsError:
-            return job
-        return deliverable(job, connector)
+        found = self._connector(job.connector)
+        return job if found is None else deliverable(job, found[0])
 
     def _left_out(self, job: Job, taken: Job) -> dict[str, str]:
-        kept = {question.id for question in taken.questions}
-        try:
-            connector = self.registry.get(job.connector).connector
-        except EmbloyAtsError:
+        found = self._connector(job.connector)
+        if found is None:
             return {}
-        name = getattr(connector, "display_name", None) or job.connector
-        why = f"{name} cannot take this answer; send the application without it."
+        kept = {question.id for question in taken.questions}
+        why = f"{found[1]} cannot take this answer; send the application without it."
         return {question.id: why for question in job.questions if question.id not in kept}
 
     async def accept(
