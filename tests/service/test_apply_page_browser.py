@@ -3,9 +3,9 @@ posts without a script, the candidate sent on to the partner's page, and the app
 delivered to the ATS; errors shown next to their fields with the answers kept.
 
 End to end against the fakes of Greenhouse, Lever, Ashby, Recruitee, SmartRecruiters,
-Workable and Personio too: the candidate fills in the page, presses Apply and is sent on, a
-worker delivers, and the fake holds exactly one application, its answers and file bytes
-encoded as that ATS takes them. Another ATS is one more entry in `APPLYING`: its fake's
+Workable, Personio and Teamtailor too: the candidate fills in the page, presses Apply and is
+sent on, a worker delivers, and the fake holds exactly one application, its answers and file
+bytes encoded as that ATS takes them. Another ATS is one more entry in `APPLYING`: its fake's
 `Profile` (tests.applications.ats_fakes), what its page must show and what its ATS must have
 received."""
 
@@ -72,6 +72,7 @@ from tests.applications.fake_personio import PERSONIO_JOB, PERSONIO_TOKEN, FakeP
 from tests.applications.fake_recruitee import RC_SAMPLE, RC_SLUG
 from tests.applications.fake_smartrecruiters import LETTER as SR_LETTER
 from tests.applications.fake_smartrecruiters import SR_KEY, SR_UUID
+from tests.applications.fake_teamtailor import FakeTeamtailor
 from tests.applications.fake_workable import WK_JOB, WK_SAMPLE, WK_TOKEN
 from tests.conftest import CASSETTES
 from tests.resolver.conftest import make_registry
@@ -627,6 +628,35 @@ def personio_received(ats: ScriptedAts) -> None:
     ]  # fmt: skip
 
 
+async def teamtailor_shown(page: Any) -> None:
+    """Every kind of question Teamtailor asks that it can take; no file input: Teamtailor
+    takes no files, so its resume and file questions are left out (and its video too)."""
+    kinds = {
+        await node.get_attribute("data-type") for node in await page.locator("[data-type]").all()
+    }
+    assert kinds == {"short_text", "email", "phone", "long_text", "yes_no", "single_choice",
+                     "multiple_choice", "number", "date"}  # fmt: skip
+    assert await page.locator("input[type=file]").count() == 0, "Teamtailor takes none"
+
+
+def teamtailor_received(ats: ScriptedAts) -> None:
+    """API v1: a candidate (merged by email, name split at the last space), a job
+    application, and one answer per question by its type."""
+    (kept,) = ats.kept
+    assert isinstance(ats, FakeTeamtailor)
+    candidate = ats.candidates[email_of(0)]
+    assert ats.candidate_attributes[candidate] == {
+        "email": email_of(0), "first-name": f"Jane Maria {SENTINEL}name", "last-name": "Doe",
+        "phone": "+46 8 1234 5678", "merge": True, "sourced": False,
+    }  # fmt: skip
+    assert kept.answers == {"cover-letter": f"Dear team, {SENTINEL}letter", "sourced": False}
+    assert ats.answers_of(email_of(0)) == {
+        "5101": {"boolean": True}, "5102": {"choices": [12]}, "5103": {"choices": [21, 23]},
+        "5104": {"text": f"Because. {SENTINEL}why"}, "5105": {"text": "jane-doe"},
+        "5106": {"range": 7}, "5107": {"text": "2027-01-15"}, "5108": {"text": "4"},
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Applying:
     """One ATS a candidate applies to in Chromium: the tenant's connection to its fake
@@ -662,6 +692,8 @@ APPLYING = [
                  scripts=False),
         Applying("personio", "Delivery Engineer (m/w/d)", personio_received, answers_id=False,
                  shown=personio_shown, scripts=False),
+        Applying("teamtailor", "Delivery Engineer", teamtailor_received,
+                 shown=teamtailor_shown, scripts=False),
     )
 ]  # fmt: skip
 
