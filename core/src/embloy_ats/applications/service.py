@@ -26,7 +26,12 @@ from embloy_ats.clock import SYSTEM_CLOCK, Clock
 from embloy_ats.errors import ConfigurationError, EmbloyAtsError
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
-from embloy_ats.submission.capability import deliverable, max_file_bytes, submits
+from embloy_ats.submission.capability import (
+    deliverable,
+    max_file_bytes,
+    max_files_per_question,
+    submits,
+)
 from embloy_ats.submission.model import (
     ApplicationRecord,
     ApplicationStatus,
@@ -128,15 +133,27 @@ class ApplicationService:
         return connector, getattr(connector, "display_name", None) or mode
 
     def limits_for(self, mode: str) -> Limits:
-        """The limits for a job of `mode`: the service's, with the file size lowered to
-        what the connector's ATS takes where that is less (said in the refusal)."""
+        """The limits for a job of `mode`: the service's, with the file size and the files
+        per question lowered to what the connector's ATS takes or the connector sends,
+        where that is less (said in the refusal)."""
         found = self._connector(mode)
-        cap = None if found is None else max_file_bytes(found[0])
-        if found is None or cap is None or cap >= self.limits.max_file_bytes:
+        if found is None:
             return self.limits
-        return replace(
-            self.limits, max_file_bytes=cap, file_limit_reason=f"{found[1]} takes no larger files"
-        )
+        connector, name = found
+        limits = self.limits
+        cap = max_file_bytes(connector)
+        if cap is not None and cap < limits.max_file_bytes:
+            limits = replace(
+                limits, max_file_bytes=cap, file_limit_reason=f"{name} takes no larger files"
+            )
+        files = max_files_per_question(connector)
+        if files < limits.max_files_per_question:
+            per = "one file per question is" if files == 1 else f"{files} files per question are"
+            limits = replace(
+                limits, max_files_per_question=files,
+                files_limit_reason=f"only {per} sent to {name}",
+            )  # fmt: skip
+        return limits
 
     def job_taken(self, job: Job) -> Job:
         """`job` as applications to it are taken: without the questions its connector

@@ -69,6 +69,9 @@ class Limits:
     max_long_text: int = 20_000
     #: why `max_file_bytes` is what it is, where an ATS sets it (said with the refusal).
     file_limit_reason: str | None = None
+    #: why `max_files_per_question` is what it is, where a connector sends fewer (said
+    #: likewise).
+    files_limit_reason: str | None = None
 
     def __post_init__(self) -> None:
         if min(self.max_file_bytes, self.max_total_file_bytes, self.max_files_per_question,
@@ -314,9 +317,10 @@ def _check_files(
     question: Question, given: list[UploadedFile], limits: Limits
 ) -> tuple[UploadedFile, ...]:
     if len(given) > limits.max_files_per_question:
+        why = f" ({limits.files_limit_reason})" if limits.files_limit_reason else ""
         if limits.max_files_per_question == 1:
-            raise _Problem("Attach one file only.")
-        raise _Problem(f"Attach at most {limits.max_files_per_question} files.")
+            raise _Problem(f"Attach one file only{why}.")
+        raise _Problem(f"Attach at most {limits.max_files_per_question} files{why}.")
     accepted = accepted_kinds(question.accepted_file_types)
     checked = []
     for file in given:

@@ -72,6 +72,17 @@ def max_file_bytes(connector: object) -> int | None:
     return None
 
 
+def max_files_per_question(connector: object) -> int:
+    """How many files the connector sends for one file question
+    (`max_submit_files_per_question`; 1 where it declares none, as every connector sends
+    one today): the apply page and endpoint refuse more for its jobs, whatever the
+    service's own limit, so no file a candidate attached is left out of the delivery."""
+    value = getattr(connector, "max_submit_files_per_question", None)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return 1
+
+
 def undeliverable_question_types(connector: object) -> frozenset[QuestionType]:
     """The kinds of question the ATS cannot be sent an answer to
     (`undeliverable_question_types`, e.g. Teamtailor's files and videos, which it takes
