@@ -3,8 +3,10 @@
 Parsing goes through defusedxml with DTDs, entity declarations and external references
 refused (no billion laughs, no external entity fetching), nesting is capped while the
 document streams in, and a feed is read record by record: every record but the one asked for
-is dropped as soon as it has been parsed, so a feed of thousands of jobs never sits in
-memory as a tree, and nothing of the other jobs is kept. CDATA sections and XML's own
+is dropped as soon as it has been parsed, and so is every other child of the root, so a
+feed of thousands of jobs never sits in memory as a tree, and nothing of the other jobs is
+kept. The parser is fed in small chunks: the events of one chunk are held until they are
+read, and a chunk of tiny elements makes many of them. CDATA sections and XML's own
 entities (`&amp;`) are decoded exactly once, by the parser; what comes out is the text as
 the feed means it (HTML inside CDATA stays HTML, for the model's sanitiser).
 """
@@ -24,6 +26,9 @@ from embloy_ats.errors import PayloadError
 
 #: deeper than any feed we read needs; a document nested further is refused as it streams.
 MAX_DEPTH = 32
+#: bytes handed to the parser at a time (iterparse asks for 16 KiB; 16 KiB of `<x/>` are
+#: 8192 events held at once, ~850 KB: a smaller chunk keeps that well under the feed's size).
+CHUNK = 4096
 _HTML_START = re.compile(
     rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
 )
@@ -49,6 +54,16 @@ def to_json(element: Element, lists: Collection[str] = ()) -> JsonValue:
     return {tag: values[0] if len(values) == 1 else values for tag, values in grouped.items()}
 
 
+class _Chunks:
+    """`body` read at most `CHUNK` bytes at a time, whatever the reader asks for."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = io.BytesIO(body)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._body.read(CHUNK if size < 0 else min(size, CHUNK))
+
+
 def find_record(
     body: bytes,
     *,
@@ -68,7 +83,7 @@ def find_record(
     top: Element | None = None
     found: JsonValue | None = None
     try:
-        for event, element in iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True):
+        for event, element in iterparse(_Chunks(body), events=("start", "end"), forbid_dtd=True):
             if event == "start":
                 depth += 1
                 if depth > max_depth:
@@ -79,11 +94,14 @@ def find_record(
                         raise PayloadError(f"answered XML whose root is not <{root}>")
                 continue
             depth -= 1
-            if depth == 1 and element.tag == record:
-                if found is None and match(element):
+            if depth == 1:
+                # a finished child of the root, a record or not: read it if it is the match,
+                # then drop it and the root's hold on it, so only the match is kept (a feed
+                # of other elements must not grow a tree many times its size either)
+                if element.tag == record and found is None and match(element):
                     found = to_json(element, lists)
-                assert top is not None  # a record is inside the root
-                element.clear()  # drop what has been read: only the match is kept
+                assert top is not None  # a child of the root is inside the root
+                element.clear()
                 top.clear()
     except ParseError as exc:
         line, column = getattr(exc, "position", ("?", "?"))

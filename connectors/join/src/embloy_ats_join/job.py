@@ -33,9 +33,34 @@ _SLUG = re.compile(r"[0-9]+-[a-z0-9]+(?:-[a-z0-9]+)*")
 _DOMAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 
 
+#: the most Markdown rendered, in characters. Rendering runs in the event loop and some input
+#: costs ~10 us a character ('[' repeated: 32 KiB ~0.3 s, the 5 MiB body cap over a minute);
+#: a recorded description is 2.7 KB and 32 KiB is some 5,000 words, more than any job ad.
+MAX_MARKDOWN = 32 * 1024
+#: what ends a cut description, so the reader sees it goes on.
+CUT_MARK = "\n\n…\n"
+
+
+def cut_markdown(text: str, limit: int = MAX_MARKDOWN) -> str:
+    """`text` when it is at most `limit` characters; else its start, cut at the last paragraph
+    break (else line break, else space) in the second half of the limit, ended by `CUT_MARK`;
+    the result is never longer than `limit`."""
+    if len(text) <= limit:
+        return text
+    room = limit - len(CUT_MARK)
+    head = text[:room]
+    for boundary in ("\n\n", "\n", " "):
+        at = head.rfind(boundary)
+        if at >= room // 2:
+            head = head[:at]
+            break
+    return head.rstrip() + CUT_MARK
+
+
 def description_html(markdown: Any) -> str:
+    """The description rendered as HTML; one longer than `MAX_MARKDOWN` is cut first."""
     text = markdown if isinstance(markdown, str) else ""
-    return _MARKDOWN.render(text) if text.strip() else ""
+    return _MARKDOWN.render(cut_markdown(text)) if text.strip() else ""
 
 
 def posting_url(answer: dict[str, Any]) -> str | None:
