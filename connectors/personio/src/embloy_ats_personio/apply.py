@@ -47,7 +47,13 @@ CATEGORIES = {"cv": "cv", "cover-letter": "cover-letter"}
 MAX_REQUESTS = len(CATEGORIES) + 1
 #: statuses whose body says why (validation, duplicates, a refused document).
 READ_STATUSES = frozenset({400, 409, 413, 415, 422})
-_ALREADY_EXISTS = ("applicant-already-exists", "already applied")
+#: Personio's own codes for a repeat of one email to one position (`reason`/`code` fields).
+_ALREADY_EXISTS_CODES = frozenset({"errors.applicant-already-exists", "applicant-already-exists"})
+#: the deprecated endpoint's whole message for it (compared whole, never searched in).
+_ALREADY_APPLIED_MESSAGE = "applicant already applied to this position"
+#: statuses that may say it: 400 (Personio's documented error status, the deprecated
+#: endpoint's too), 409 (a conflict) and 200 (the deprecated `{success: false}` envelope).
+_ALREADY_EXISTS_STATUSES = frozenset({200, 400, 409})
 
 
 def _q(id: str, label: str, kind: QuestionType, *, required: bool = False) -> Question:
@@ -109,26 +115,55 @@ def decode(body: bytes) -> JsonValue:
     return value
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+def unreadable(answer: Fetched) -> bool:
+    """A body that is there but is not JSON (a proxy's "Created", an HTML page): it says
+    nothing, neither a refusal nor an id."""
+    body = answer.response.body
+    if not body.strip():
+        return False
+    try:
+        json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return True
+    return False
 
 
-def _already_exists(data: Any) -> bool:
-    """`errors.applicant-already-exists` (v1), or "Applicant already applied to this
-    position." (the deprecated endpoint), wherever in the answer it stands."""
-    return any(mark in text.casefold() for text in _strings(data) for mark in _ALREADY_EXISTS)
+def _is_code(value: object) -> bool:
+    return isinstance(value, str) and value.strip().casefold() in _ALREADY_EXISTS_CODES
+
+
+def _is_message(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and value.strip().rstrip(".").strip().casefold() == _ALREADY_APPLIED_MESSAGE
+    )
+
+
+def _already_exists(status: int, data: Any) -> bool:
+    """Personio's own marker for a repeat: `errors[].errors[].reason` (or an error's
+    `reason`/`code`) being `errors.applicant-already-exists`, or an error `message` that is
+    exactly the deprecated endpoint's "Applicant already applied to this position.". Only
+    those fields count, compared whole: `context` and any other value may quote what the
+    candidate wrote, and only on the statuses Personio answers it with."""
+    if status not in _ALREADY_EXISTS_STATUSES or not isinstance(data, dict):
+        return False
+    for entry in parsing.objects(data.get("errors")):
+        for item in [entry, *parsing.objects(entry.get("errors"))]:
+            if _is_code(item.get("reason")) or _is_code(item.get("code")):
+                return True
+            if _is_message(item.get("message")):
+                return True
+    error = data.get("error")
+    if isinstance(error, dict):
+        if _is_code(error.get("code")) or _is_code(error.get("reason")):
+            return True
+        error = error.get("message")
+    return _is_message(error) or _is_message(data.get("message")) or _is_code(data.get("code"))
 
 
 def _says_error(data: Any) -> bool:
     if not isinstance(data, dict):
-        return bool(data == "unreadable")
+        return False
     return data.get("success") is False or bool(data.get("error")) or bool(data.get("errors"))
 
 
@@ -151,8 +186,16 @@ def uploaded(
     answer: Fetched, category: str, file: UploadedFile, application: Application
 ) -> Uploaded:
     """The document's uuid; a refused document (413 too large, 422 type) refuses the
-    application, since sending it again would be refused again."""
+    application, since sending it again would be refused again. A 2xx that names no uuid
+    (none in its JSON, or a body that is not JSON) cannot go on: no application was sent, so
+    the attempt is retried later, never refused."""
     status = answer.response.status_code
+    if status < 400 and unreadable(answer):
+        raise SubmitRetryable(
+            f"answered a document upload with a body that is not JSON (HTTP {status}): "
+            "no application was sent",
+            status_code=status,
+        )
     body = parsing.obj(answer.data)
     if status >= 400 or _says_error(answer.data):
         raise SubmitRejected(
@@ -211,10 +254,17 @@ def body(job: Job, application: Application, files: list[Uploaded]) -> dict[str,
 def receipt(answer: Fetched, application: Application) -> Receipt:
     """What the application's answer means. Personio documents `201` with no body and no
     id; a repeat of one email to one position is refused as `applicant-already-exists`,
-    which means the ATS has it: delivered."""
+    which means the ATS has it: delivered. A 2xx whose body is not JSON is no refusal:
+    a `201` made the applicant (delivered), any other is ambiguous."""
     status, data = answer.response.status_code, answer.data
-    if _already_exists(data):
+    if _already_exists(status, data):
         return Receipt()
+    if status < 400 and unreadable(answer):
+        if status == 201:
+            return Receipt()
+        raise SubmitAmbiguous(
+            f"answered HTTP {status} with a body that is not JSON", status_code=status
+        )
     if status >= 400 or _says_error(data):
         raise SubmitRejected(
             f"refused the application (HTTP {status})",

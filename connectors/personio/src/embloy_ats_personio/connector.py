@@ -205,6 +205,7 @@ class PersonioConnector(Connector[PersonioSettings, PersonioCredentials]):
                     auth=self._token,
                     origin=API_ORIGIN,
                     rate_limit=self.api_rate_limit,
+                    decode=apply.decode,
                 )
                 uploaded.append(apply.uploaded(answer, category, file, application))
             answer = await self.request_json(
