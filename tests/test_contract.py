@@ -6,6 +6,7 @@ import ast
 import importlib
 import logging
 import re
+import threading
 import types
 from pathlib import Path
 from typing import Any
@@ -481,3 +482,19 @@ def test_every_way_in_of_every_connector_has_a_conformance_class() -> None:
         connector = registry.get(mode).connector
         declared = {way.name for way in connector.ways_in}
         assert declared == covered.get(mode, set()), f"{mode}: ways in without conformance"
+
+
+async def test_a_body_decoder_runs_off_the_event_loop() -> None:
+    """A `decode` hook parses what the ATS sent (an XML feed of megabytes): on the loop's
+    thread it would stall every other request of the service while it works."""
+    http, _ = answering(200, b"<feed/>")
+    ran_in: list[int] = []
+
+    def decode(body: bytes) -> JsonValue:
+        ran_in.append(threading.get_ident())
+        return {"body": body.decode()}
+
+    fetched = await keyed(http).request_json("GET", "/feed", job_id="7", decode=decode)
+    assert fetched.data == {"body": "<feed/>"}
+    (thread,) = ran_in
+    assert thread != threading.get_ident()

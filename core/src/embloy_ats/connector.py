@@ -14,6 +14,7 @@ connector and job in every error, and turns a payload it cannot read into a
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import logging
@@ -661,7 +662,9 @@ class Connector(Generic[SettingsT, CredentialsT]):
             if decode is None:
                 return Fetched(response.path, response.json(ctx), response)
             try:
-                return Fetched(response.path, decode(response.body), response)
+                # a parse of megabytes (an XML feed) on a thread: the loop serves on
+                data = await asyncio.to_thread(decode, response.body)
+                return Fetched(response.path, data, response)
             except EmbloyAtsError as exc:
                 if isinstance(exc, UpstreamError):
                     exc.answered(response.status_code, response.request_id)
