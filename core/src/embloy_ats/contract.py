@@ -67,6 +67,7 @@ from embloy_ats.ratelimit import RateLimitPolicy
 from embloy_ats.submission import submitting
 from embloy_ats.submission.capability import SubmitAmbiguous, SubmitRejected, SubmitRetryable
 from embloy_ats.submission.model import (
+    MAX_PROGRESS_STEPS,
     AnswerValue,
     Application,
     DeliveryProgress,
@@ -91,6 +92,7 @@ from embloy_ats.ways import (
 
 __all__ = [
     "DEFAULT_ERRORS",
+    "MAX_PROGRESS_STEPS",
     "NO_AUTH",
     "NUMERIC_ID",
     "UUID_ID",

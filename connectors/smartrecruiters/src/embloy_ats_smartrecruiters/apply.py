@@ -136,18 +136,24 @@ def _reasons(data: dict[str, Any], application: Application) -> dict[str, str]:
 
 def receipt(fetched: Fetched, application: Application) -> Receipt:
     """A success answers the new candidate's `id` (what the status endpoint,
-    `GET /postings/{uuid}/candidates/{id}/status`, takes); anything else is read for what
-    it says: a refusal with its reasons, or an answer that says nothing (ambiguous)."""
+    `GET /postings/{uuid}/candidates/{id}/status`, takes). A 2xx naming the candidate is a
+    receipt whatever else it carries: the confirmation's shape is unverified and may well
+    hold a `message` ("Application submitted successfully"); the candidate exists, and
+    failing it as refused would tell the candidate a final untruth. Only a 2xx without the
+    id is read for an error (`message`, `errors[]`): a refusal with its reasons, or an
+    answer that says nothing (ambiguous)."""
     status = fetched.response.status_code
     data = fetched.data if isinstance(fetched.data, dict) else {}
-    reasons = _reasons(data, application)
     if status >= 400:
         raise SubmitRejected(
-            f"refused the application (HTTP {status})", reasons=reasons, status_code=status
+            f"refused the application (HTTP {status})",
+            reasons=_reasons(data, application),
+            status_code=status,
         )
     candidate = parsing.text(data.get("id"))
-    if candidate is not None and not reasons:
+    if candidate is not None:
         return Receipt(ats_application_id=candidate[:256], ats_candidate_id=candidate[:256])
+    reasons = _reasons(data, application)
     if reasons:
         raise SubmitRejected(
             f"answered HTTP {status} with an error instead of the candidate",

@@ -16,11 +16,13 @@ unverified.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from embloy_ats.contract import (
+    MAX_PROGRESS_STEPS,
     AnswerValue,
     Application,
     Job,
@@ -47,6 +49,12 @@ STANDARD_QUESTIONS = (
 CANDIDATE = "candidate"
 JOB_APPLICATION = "job-application"
 ANSWER = "answer."
+#: the key of an answer whose question id is too long or not printable to be kept in a key
+#: (Teamtailor chooses its question ids): a digest of the id, stable across attempts.
+ANSWER_DIGEST = "answer#"
+#: the longest key and id a progress keeps (`DeliveryProgress`).
+_MAX_KEY = 100
+_MAX_ID = 256
 #: the job applications of one candidate a lookup reads (one page, newest first).
 MAX_LOOKED_UP = 30
 _STANDARD_IDS = {"name", "email", "phone", "resume", "cover_letter", "additional_files"}
@@ -137,6 +145,19 @@ def answers(job: Job, application: Application) -> Iterator[tuple[Question, dict
             yield question, answer_value(question, value)
 
 
+def check_steps(job: Job, application: Application) -> None:
+    """Refuse, before anything is made, an application with more answers than its progress
+    can record (one step each, after the candidate and the job application): the answer
+    past the last step would be made and not recorded, and so made again."""
+    steps = 2 + sum(1 for _ in answers(job, application))
+    if steps > MAX_PROGRESS_STEPS:
+        raise SubmitRejected(
+            f"cannot send {steps - 2} answers to Teamtailor: at most "
+            f"{MAX_PROGRESS_STEPS - 2} can be delivered exactly once",
+            reasons={"answers": f"at most {MAX_PROGRESS_STEPS - 2} answers"},
+        )
+
+
 def answer(candidate_id: str, question: Question, attributes: dict[str, Any]) -> dict[str, Any]:
     """`POST /v1/answers`: one answer of the candidate to one question."""
     return _document(
@@ -145,18 +166,50 @@ def answer(candidate_id: str, question: Question, attributes: dict[str, Any]) ->
     )  # fmt: skip
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def keepable(ident: str) -> bool:
+    """Whether an ATS id fits a progress value and a receipt: 1-256 printable characters."""
+    return 0 < len(ident) <= _MAX_ID and ident.isprintable()
+
+
+def answer_key(question: Question) -> str:
+    """The progress key of the answer to `question`: the question id where it fits a key,
+    else a digest of it (the same for every attempt, so a made answer is never made again)."""
+    key = ANSWER + question.id
+    if len(key) <= _MAX_KEY and key.isprintable():
+        return key
+    return ANSWER_DIGEST + _digest(question.id)
+
+
 def created(data: Any, kind: str, application: Application) -> str:
     """The id of what a create call made. JSON:API answers errors and data never together:
     a 2xx with `errors` refused the call (nothing was made); a 2xx without a resource of
-    `kind` with an id may or may not have made one."""
+    `kind` with an id may or may not have made one.
+
+    An id that cannot be kept (over 256 characters, or not printable) names a thing that was
+    made all the same, so it must never be taken for an unknown outcome (that would send it
+    again). An answer's id only marks its step as done: a digest of it stands in. A
+    candidate's or a job application's id is what the receipt and the next calls carry:
+    the delivery ends there, as refused, without sending anything more."""
     body = parsing.obj(data)
     if "errors" in body:
         raise rejected(data, application, what=kind)
     resource = parsing.obj(body.get("data"))
     ident = parsing.text(resource.get("id"))
-    if parsing.text(resource.get("type")) != kind or ident is None or len(ident) > 256:
+    if parsing.text(resource.get("type")) != kind or ident is None:
         raise SubmitAmbiguous(f"answered a 2xx without the created {kind}")
-    return ident
+    if keepable(ident):
+        return ident
+    if kind == "answers":
+        return "sha256:" + _digest(ident)
+    raise SubmitRejected(
+        f"made the {kind} but answered an id that cannot be kept (over {_MAX_ID} characters "
+        "or not printable); nothing more was sent: check Teamtailor for it",
+        reasons={kind: "Teamtailor answered an unusable id"},
+    )
 
 
 def rejected(data: Any, application: Application, *, what: str) -> SubmitRejected:
@@ -178,7 +231,7 @@ def candidate_ids(data: Any, email: str) -> list[str]:
     for resource in parsing.objects(parsing.obj(data).get("data")):
         address = parsing.text(jsonapi.attributes(resource).get("email"))
         ident = parsing.text(resource.get("id"))
-        if ident and address and address.strip().casefold() == wanted and len(ident) <= 256:
+        if ident and address and address.strip().casefold() == wanted and keepable(ident):
             found.append(ident)
     return found
 
@@ -194,7 +247,7 @@ def job_application_of(data: Any, job: Job, application: Application) -> str | N
         ident = parsing.text(resource.get("id"))
         if (
             ident is not None
-            and len(ident) <= 256
+            and keepable(ident)
             and any(key[1] == job.external_id for key in jobs)
             and submitting.created_since(
                 jsonapi.attributes(resource).get("created-at"), application

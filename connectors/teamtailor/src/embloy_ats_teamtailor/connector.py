@@ -121,6 +121,7 @@ class TeamtailorConnector(Connector[TeamtailorSettings, TeamtailorCredentials]):
             raise SubmitRejected(
                 "cannot make a candidate without an email", reasons={"email": "missing"}
             )
+        apply.check_steps(job, application)
         progress = application.progress
         candidate = progress.get(apply.CANDIDATE)
         if candidate is None:
@@ -135,7 +136,7 @@ class TeamtailorConnector(Connector[TeamtailorSettings, TeamtailorCredentials]):
             job_application = apply.created(made.data, "job-applications", application)
             await progress.record(apply.JOB_APPLICATION, job_application)
         for question, attributes in apply.answers(job, application):
-            key = apply.ANSWER + question.id
+            key = apply.answer_key(question)
             if progress.get(key) is not None:
                 continue
             body = apply.answer(candidate, question, attributes)
@@ -194,7 +195,7 @@ class TeamtailorConnector(Connector[TeamtailorSettings, TeamtailorCredentials]):
         missing = [
             question.id
             for question, _ in apply.answers(job, application)
-            if progress.get(apply.ANSWER + question.id) is None
+            if progress.get(apply.answer_key(question)) is None
         ]
         if missing:
             return None  # the next send makes only the answers
