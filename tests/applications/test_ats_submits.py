@@ -14,21 +14,16 @@ from embloy_ats_greenhouse import GreenhouseConnector
 from embloy_ats_lever import LeverConnector
 
 from benchmarks.apply_ats import Kept, Step
-from tests.applications import ats_fakes
+from tests.applications import ats_fakes, expected
 from tests.applications.ats_fakes import (
-    ASHBY_KEY,
-    ASHBY_POSTING,
     GH_CLIENT,
     GH_KEY,
-    LEVER_CARD,
     LEVER_KEY,
     LEVER_POSTINGS_KEY,
-    SAMPLE,
-    FakeLever,
     basic,
     email_of,
 )
-from tests.applications.conftest import PDF, SENTINEL, Pipeline
+from tests.applications.conftest import Pipeline
 
 ats_pipeline = ats_fakes.ats_pipeline
 
@@ -52,25 +47,7 @@ async def test_greenhouse_job_board_receives_json_with_field_names_option_ids_an
     ats_pipeline: Pipeline,
 ) -> None:
     await delivered(ats_pipeline)
-    kept = only(ats_pipeline)
-    assert kept.auth == basic(GH_KEY), "Basic, the Job Board API key as the user"
-    assert kept.job_id == "4011"
-    assert kept.answers == {
-        "first_name": f"Jane{SENTINEL}first",
-        "last_name": f"Doe{SENTINEL}last",
-        "email": email_of(0),
-        "phone": "+49 30 1234 5678",
-        "question_5001": "https://linkedin.com/in/jane",
-        "question_5002": 1,  # yes: the option value of "Yes"
-        "question_5003": 60012,  # a single select: the option's integer id
-        "question_5004": [60021, 60022],  # a multi select: the ids, without the `[]`
-        "question_5005": f"Because. {SENTINEL}why",
-        "data_compliance": {"gdpr_consent_given": True},
-    }
-    assert [(f["field"], f["name"], f["data"]) for f in kept.files] == [
-        ("resume", f"{SENTINEL}-cv.pdf", PDF),
-        ("question_5006", f"{SENTINEL}-sample.txt", SAMPLE),
-    ]
+    expected.greenhouse_received(ats_pipeline.ats)
     record = (await ats_pipeline.store.list_applications())[0]
     assert record.ats_application_id is None, "the Job Board API answers no id"
 
@@ -94,33 +71,8 @@ async def test_lever_api_uploads_files_then_applies_with_the_form_mirrored(
     ats_pipeline: Pipeline,
 ) -> None:
     await delivered(ats_pipeline)
+    expected.lever_received(ats_pipeline.ats)
     kept = only(ats_pipeline)
-    assert kept.auth == basic(LEVER_KEY)
-    assert isinstance(ats_pipeline.ats, FakeLever)
-    uploads = {uri: file["data"] for uri, file in ats_pipeline.ats.uploads.items()}
-    resume_uri = next(uri for uri, data in uploads.items() if data == PDF)
-    sample_uri = next(uri for uri, data in uploads.items() if data == SAMPLE)
-    assert kept.answers == {
-        "personalInformation": [
-            {"name": "fullName", "value": f"Jane {SENTINEL}name Doe"},
-            {"name": "email", "value": email_of(0)},
-            {"name": "phone", "value": "+49 30 1234 5678"},
-            {"name": "currentCompany", "value": "Acme"},
-            {"name": "resume", "value": resume_uri},
-            {"name": "additionalInformation", "value": f"Thanks. {SENTINEL}note"},
-        ],
-        "urls": [{"name": "LinkedIn", "value": "https://linkedin.com/in/jane"}],
-        "customQuestions": [{
-            "id": LEVER_CARD,
-            "fields": [  # by position; option texts; null where unanswered
-                {"value": "Yes"}, {"value": "1 month"}, {"value": ["English", "German"]},
-                {"value": None}, {"value": sample_uri},
-            ],
-        }],
-    }  # fmt: skip
-    assert [(f["field"], f["name"]) for f in ats_pipeline.ats.uploads.values()] == [
-        ("file", f"{SENTINEL}-cv.pdf"), ("file", f"{SENTINEL}-sample.txt"),
-    ]  # fmt: skip
     record = (await ats_pipeline.store.list_applications())[0]
     assert record.ats_application_id == kept.ats_id
 
@@ -130,19 +82,8 @@ async def test_lever_postings_api_receives_form_fields_and_the_resume_part(
     ats_pipeline: Pipeline,
 ) -> None:
     await delivered(ats_pipeline)
+    expected.lever_postings_received(ats_pipeline.ats)
     kept = only(ats_pipeline)
-    assert kept.auth == f"key={LEVER_POSTINGS_KEY}", "the Postings API key, as ?key="
-    assert kept.answers == {
-        "name": f"Jane {SENTINEL}name Doe",
-        "email": email_of(0),
-        "phone": "+49 30 1234 5678",
-        "org": "Acme",
-        "urls[LinkedIn]": "https://linkedin.com/in/jane",
-        "comments": f"Thanks. {SENTINEL}note",
-    }
-    assert [(f["field"], f["name"], f["content_type"], f["data"]) for f in kept.files] == [
-        ("resume", f"{SENTINEL}-cv.pdf", "application/pdf", PDF),
-    ]
     record = (await ats_pipeline.store.list_applications())[0]
     assert record.ats_application_id == kept.ats_id
 
@@ -152,27 +93,8 @@ async def test_ashby_receives_a_multipart_form_with_values_by_field_type(
     ats_pipeline: Pipeline,
 ) -> None:
     await delivered(ats_pipeline)
+    expected.ashby_received(ats_pipeline.ats)
     kept = only(ats_pipeline)
-    assert kept.auth == basic(ASHBY_KEY)
-    field = "0f3e2d1c-0000-4000-8000-00000000000{}".format
-    assert kept.answers == {
-        "jobPostingId": ASHBY_POSTING,
-        "_systemfield_name": f"Jane {SENTINEL}name Doe",
-        "_systemfield_email": email_of(0),
-        "_systemfield_resume": "file1",  # the name of the file part
-        field(1): "+49 30 1234 5678",
-        field(2): "https://linkedin.com/in/jane",
-        field(3): "5-10 years",  # ValueSelect: the option's value
-        field(4): ["English", "German"],
-        field(5): True,
-        field(6): 7,  # Number: an integer
-        field(7): "2027-01-15",
-        field(8): f"Because. {SENTINEL}why",
-        "_systemfield_location": {"city": "Berlin", "country": "DE"},
-    }
-    assert [(f["field"], f["name"], f["data"]) for f in kept.files] == [
-        ("file1", f"{SENTINEL}-cv.pdf", PDF),
-    ]
     record = (await ats_pipeline.store.list_applications())[0]
     assert record.ats_application_id == kept.ats_id, "the application, from application.info"
 
@@ -193,20 +115,7 @@ async def test_ashby_receives_a_multipart_form_with_values_by_field_type(
 async def test_a_200_whose_body_refuses_is_failed_with_the_reasons_masked(
     ats_pipeline: Pipeline, body: dict[str, object]
 ) -> None:
-    ats_pipeline.ats.then(Step(status=200, record=False, body=body))
-    accepted = await ats_pipeline.accept()
-    worker = ats_pipeline.worker()
-    await worker.run_once()
-    record = await ats_pipeline.store.show(accepted.application_id)
-    assert (record.status, record.failure_reason) == (
-        ApplicationStatus.FAILED, FailureReason.REJECTED,
-    ), "a 2xx is not success until the body says so"  # fmt: skip
-    assert record.ats_application_id is None
-    assert "[personal data]" in (record.last_error or ""), record.last_error
-    assert SENTINEL not in (record.last_error or "")
-    assert ats_pipeline.ats.kept == []
-    ats_pipeline.clock.advance(7 * 24 * 3600)
-    assert await worker.run_once() == 0, "a refusal is not retried"
+    await expected.refused_with_the_reasons_masked(ats_pipeline, 200, body)
 
 
 @pytest.mark.parametrize(

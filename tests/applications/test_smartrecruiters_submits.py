@@ -24,7 +24,7 @@ from embloy_ats.model import Job
 from embloy_ats_smartrecruiters import SmartrecruitersConnector
 
 from benchmarks.apply_ats import Kept, Step, running
-from tests.applications import ats_fakes
+from tests.applications import ats_fakes, expected
 from tests.applications.ats_fakes import email_of
 from tests.applications.conftest import PDF, SENTINEL, Pipeline, started_pipeline
 from tests.applications.fake_smartrecruiters import (
@@ -128,20 +128,7 @@ async def test_the_2_mb_cap_is_smartrecruiters_own(pipeline: Pipeline) -> None:
 async def test_a_2xx_carrying_an_error_is_failed_with_the_reasons_masked(
     ats_pipeline: Pipeline, body: dict[str, object]
 ) -> None:
-    ats_pipeline.ats.then(Step(status=201, record=False, body=body))
-    accepted = await ats_pipeline.accept()
-    worker = ats_pipeline.worker()
-    await worker.run_once()
-    record = await ats_pipeline.store.show(accepted.application_id)
-    assert (record.status, record.failure_reason) == (
-        ApplicationStatus.FAILED, FailureReason.REJECTED,
-    ), "a 2xx is not success until the body says so"  # fmt: skip
-    assert record.ats_application_id is None
-    assert "[personal data]" in (record.last_error or ""), record.last_error
-    assert SENTINEL not in (record.last_error or "")
-    assert ats_pipeline.ats.kept == []
-    ats_pipeline.clock.advance(7 * 24 * 3600)
-    assert await worker.run_once() == 0, "a refusal is not retried"
+    await expected.refused_with_the_reasons_masked(ats_pipeline, 201, body)
 
 
 @pytest.mark.parametrize("ats_pipeline", ["smartrecruiters"], indirect=True)

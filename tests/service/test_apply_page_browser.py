@@ -52,21 +52,17 @@ from benchmarks.apply_ats import (
     running_apply_ats,
 )
 from tests.applications.ats_fakes import (
-    ASHBY_KEY,
-    ASHBY_POSTING,
-    GH_KEY,
-    GH_POST,
-    LEVER_CARD,
-    LEVER_KEY,
-    LEVER_POSTINGS_KEY,
     PROFILES,
-    SAMPLE,
-    FakeLever,
-    basic,
     email_of,
 )
 from tests.applications.conftest import PDF as APPLICATION_PDF
 from tests.applications.conftest import SENTINEL, Form
+from tests.applications.expected import (
+    ashby_received,
+    greenhouse_received,
+    lever_postings_received,
+    lever_received,
+)
 from tests.applications.fake_personio import LETTER as PERSONIO_LETTER
 from tests.applications.fake_personio import PERSONIO_JOB, PERSONIO_TOKEN, FakePersonio
 from tests.applications.fake_recruitee import RC_SAMPLE, RC_SLUG
@@ -384,100 +380,6 @@ async def fill_in(page: Any, form: Form) -> None:
             FilePayload(name=f.name, mimeType=f.content_type, buffer=f.data) for f in uploads
         ]
         await page.locator(f'[name="{name}"]').set_input_files(payloads)
-
-
-def greenhouse_received(ats: ScriptedAts) -> None:
-    """The Job Board API's JSON: field names, option ids as integers, files base64."""
-    (kept,) = ats.kept
-    assert kept.auth == basic(GH_KEY), "Basic, the Job Board API key as the user"
-    assert kept.job_id == GH_POST
-    assert kept.answers == {
-        "first_name": f"Jane{SENTINEL}first",
-        "last_name": f"Doe{SENTINEL}last",
-        "email": email_of(0),
-        "phone": "+49 30 1234 5678",
-        "question_5001": "https://linkedin.com/in/jane",
-        "question_5002": 1,  # yes: the option value of "Yes"
-        "question_5003": 60012,  # a single select: the option's integer id
-        "question_5004": [60021, 60022],  # a multi select: the ids, without the `[]`
-        "question_5005": f"Because. {SENTINEL}why",
-        "data_compliance": {"gdpr_consent_given": True},
-    }
-    assert [(f["field"], f["name"], f["data"]) for f in kept.files] == [
-        ("resume", f"{SENTINEL}-cv.pdf", APPLICATION_PDF),
-        ("question_5006", f"{SENTINEL}-sample.txt", SAMPLE),
-    ]
-
-
-def lever_received(ats: ScriptedAts) -> None:
-    """The Lever API: each file uploaded first, then the form mirrored as JSON."""
-    (kept,) = ats.kept
-    assert isinstance(ats, FakeLever)
-    assert kept.auth == basic(LEVER_KEY)
-    uploads = {uri: file["data"] for uri, file in ats.uploads.items()}
-    assert sorted(uploads.values()) == sorted([APPLICATION_PDF, SAMPLE])
-    resume_uri = next(uri for uri, data in uploads.items() if data == APPLICATION_PDF)
-    sample_uri = next(uri for uri, data in uploads.items() if data == SAMPLE)
-    assert kept.answers == {
-        "personalInformation": [
-            {"name": "fullName", "value": f"Jane {SENTINEL}name Doe"},
-            {"name": "email", "value": email_of(0)},
-            {"name": "phone", "value": "+49 30 1234 5678"},
-            {"name": "currentCompany", "value": "Acme"},
-            {"name": "resume", "value": resume_uri},
-            {"name": "additionalInformation", "value": f"Thanks. {SENTINEL}note"},
-        ],
-        "urls": [{"name": "LinkedIn", "value": "https://linkedin.com/in/jane"}],
-        "customQuestions": [{
-            "id": LEVER_CARD,
-            "fields": [  # by position; option texts; null where unanswered
-                {"value": "Yes"}, {"value": "1 month"}, {"value": ["English", "German"]},
-                {"value": None}, {"value": sample_uri},
-            ],
-        }],
-    }  # fmt: skip
-
-
-def lever_postings_received(ats: ScriptedAts) -> None:
-    """The Postings API: form fields and the resume as a file part, the key as `?key=`."""
-    (kept,) = ats.kept
-    assert kept.auth == f"key={LEVER_POSTINGS_KEY}"
-    assert kept.answers == {
-        "name": f"Jane {SENTINEL}name Doe",
-        "email": email_of(0),
-        "phone": "+49 30 1234 5678",
-        "org": "Acme",
-        "urls[LinkedIn]": "https://linkedin.com/in/jane",
-        "comments": f"Thanks. {SENTINEL}note",
-    }
-    assert [(f["field"], f["name"], f["content_type"], f["data"]) for f in kept.files] == [
-        ("resume", f"{SENTINEL}-cv.pdf", "application/pdf", APPLICATION_PDF),
-    ]
-
-
-def ashby_received(ats: ScriptedAts) -> None:
-    """`applicationForm.submit`: multipart, values by field type, the file as a part."""
-    (kept,) = ats.kept
-    assert kept.auth == basic(ASHBY_KEY)
-    field = "0f3e2d1c-0000-4000-8000-00000000000{}".format
-    assert kept.answers == {
-        "jobPostingId": ASHBY_POSTING,
-        "_systemfield_name": f"Jane {SENTINEL}name Doe",
-        "_systemfield_email": email_of(0),
-        "_systemfield_resume": "file1",  # the name of the file part
-        field(1): "+49 30 1234 5678",
-        field(2): "https://linkedin.com/in/jane",
-        field(3): "5-10 years",  # ValueSelect: the option's value
-        field(4): ["English", "German"],
-        field(5): True,
-        field(6): 7,  # Number: an integer
-        field(7): "2027-01-15",
-        field(8): f"Because. {SENTINEL}why",
-        "_systemfield_location": {"city": "Berlin", "country": "DE"},
-    }
-    assert [(f["field"], f["name"], f["data"]) for f in kept.files] == [
-        ("file1", f"{SENTINEL}-cv.pdf", APPLICATION_PDF),
-    ]
 
 
 def recruitee_received(ats: ScriptedAts) -> None:
