@@ -232,3 +232,18 @@ def test_tables_open_beside_the_job_store_on_a_fresh_database(tmp_path: Path) ->
                 assert await store.list_applications() == []
 
     asyncio.run(twice())
+
+
+async def test_a_database_that_does_not_exist_is_unavailable_as_for_the_job_store() -> None:
+    """The outbox opens its pool as the job store does: a missing database fails at once
+    with `DatabaseUnavailable` (the service's exit code 8 and its hint), not as a mistake
+    in the configuration."""
+    from embloy_ats.applications.store_postgres import PostgresApplicationStore
+    from embloy_ats.errors import DatabaseUnavailable
+
+    from tests.resolver.conftest import PG_URL
+
+    missing = PG_URL.rsplit("/", 1)[0] + "/embloy_no_such_database"
+    store = PostgresApplicationStore(missing, KeyRing([KeyRing.generate()]))
+    with pytest.raises(DatabaseUnavailable, match="cannot reach the PostgreSQL database"):
+        await store.open()

@@ -17,7 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 from embloy_ats.applications.store import ApplicationStore, Dialect, _Duplicate, migrations
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import ConfigurationError
-from embloy_ats.store.postgres import migrate
+from embloy_ats.store.postgres import migrate, open_pool
 
 DIALECT = Dialect(
     placeholder="%s",
@@ -51,22 +51,7 @@ class PostgresApplicationStore(ApplicationStore):
     async def open(self) -> None:
         if self._pool is not None:
             return
-        pool = AsyncConnectionPool(
-            self.conninfo,
-            min_size=self._min,
-            max_size=self._max,
-            kwargs={"autocommit": True},
-            open=False,
-        )
-        try:
-            await pool.open(wait=True, timeout=10)
-        except psycopg.Error as exc:
-            await pool.close()
-            raise ConfigurationError(f"cannot reach the PostgreSQL database: {exc}") from None
-        except BaseException:
-            await pool.close()
-            raise
-        self._pool = pool
+        self._pool = await open_pool(self.conninfo, min_size=self._min, max_size=self._max)
         try:
             await self._migrate()
         except BaseException:

@@ -111,6 +111,34 @@ async def unreachable(conninfo: str, timeout: int = CONNECT_TIMEOUT) -> str | No
     return None
 
 
+async def open_pool(
+    conninfo: str, *, min_size: int, max_size: int, timeout: float = CHECKOUT_TIMEOUT
+) -> AsyncConnectionPool:
+    """An open pool of autocommit connections (`timeout`: how long a checkout may wait).
+    A server that cannot be reached, or a database that does not exist, fails at once
+    with `DatabaseUnavailable`, before the pool spends its own timeout retrying."""
+    why = await unreachable(conninfo)
+    if why is not None:
+        raise DatabaseUnavailable(why)
+    pool = AsyncConnectionPool(
+        conninfo,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=timeout,
+        kwargs={"autocommit": True},
+        open=False,
+    )
+    try:
+        await pool.open(wait=True, timeout=10)
+    except psycopg.Error as exc:
+        await pool.close()
+        raise DatabaseUnavailable(f"{_CANNOT_REACH}: {_one_line(str(exc))}") from None
+    except BaseException:
+        await pool.close()
+        raise
+    return pool
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -180,26 +208,9 @@ class PostgresStore(Store):
         does not exist, fails at once with `DatabaseUnavailable`."""
         if self._pool is not None:
             return
-        why = await unreachable(self.conninfo)
-        if why is not None:
-            raise DatabaseUnavailable(why)
-        pool = AsyncConnectionPool(
-            self.conninfo,
-            min_size=self._min,
-            max_size=self._max,
-            timeout=self._checkout_timeout,
-            kwargs={"autocommit": True},
-            open=False,
+        self._pool = await open_pool(
+            self.conninfo, min_size=self._min, max_size=self._max, timeout=self._checkout_timeout
         )
-        try:
-            await pool.open(wait=True, timeout=10)
-        except psycopg.Error as exc:
-            await pool.close()
-            raise DatabaseUnavailable(f"{_CANNOT_REACH}: {_one_line(str(exc))}") from None
-        except Exception:
-            await pool.close()
-            raise
-        self._pool = pool
         await self._migrate()
 
     async def _migrate(self) -> None:
