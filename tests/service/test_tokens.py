@@ -155,13 +155,15 @@ async def test_a_read_begun_before_a_revocation_cannot_undo_it(
         await tokens.verify_request_token(request_token)
 
 
-async def test_a_removed_tenant_takes_its_request_tokens_along(
+async def test_a_removed_tenant_takes_its_client_and_request_tokens_along(
     stores: list[Store],
     store_url: str,  # noqa: F811 - the fixture
     now_clock: ManualClock,
 ) -> None:
     replica = TokenService(SECRET, stores[0], clock=now_clock)
-    client = await new_client(replica)
+    tenant = await replica.store.create_tenant("acme", now=0.0)
+    client_token, _ = await replica.issue_client_token(tenant.id)
+    client = await replica.verify_client_token(client_token)
     request_token = replica.issue_request_token(client, "fake", "7")
     await replica.verify_request_token(request_token)
     delete = "DELETE FROM tenants WHERE id = "
@@ -175,6 +177,8 @@ async def test_a_removed_tenant_takes_its_request_tokens_along(
     now_clock.advance(REVOCATION_CHECK_SECONDS)
     with pytest.raises(InvalidToken, match="client token is unknown"):
         await replica.verify_request_token(request_token)
+    with pytest.raises(InvalidToken, match="client token is unknown"):
+        await replica.verify_client_token(client_token)
 
 
 async def test_a_request_token_never_outlives_its_client_token(
@@ -313,3 +317,47 @@ async def test_a_token_signed_here_is_checked_without_pyjwt(
         assert request_token == jwt.encode(claims, key, algorithm="HS256")
     finally:
         await store.close()
+
+
+async def test_exchanges_read_the_client_token_once_per_interval(
+    stores: list[Store], now_clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partner's backend exchanges one client token for every candidate's click: the
+    process reads its record once per interval, however many exchanges arrive at once."""
+    issuer, replica = (TokenService(SECRET, store, clock=now_clock) for store in stores[:2])
+    tenant = await issuer.store.create_tenant("acme", now=0.0)
+    client_token, _ = await issuer.issue_client_token(tenant.id)
+    reads = CountingReads(stores[1], monkeypatch)
+
+    records = await asyncio.gather(*(replica.verify_client_token(client_token) for _ in range(50)))
+    assert {record.tenant_id for record in records} == {tenant.id}
+    assert reads.count == 1, "fifty exchanges at once share one read"
+    await replica.verify_client_token(client_token)
+    assert reads.count == 1
+    now_clock.advance(REVOCATION_CHECK_SECONDS)
+    await replica.verify_client_token(client_token)
+    assert reads.count == 2
+
+
+async def test_a_revoked_client_token_stops_its_exchanges_within_the_bound(
+    stores: list[Store], now_clock: ManualClock
+) -> None:
+    """Where it is revoked, at once; in every other process within the bound, the same as
+    the request tokens already issued under it: within REVOCATION_CHECK_SECONDS of a
+    revocation nothing issued under the client token works anywhere."""
+    replica, cli = (TokenService(SECRET, store, clock=now_clock) for store in stores[:2])
+    tenant = await replica.store.create_tenant("acme", now=0.0)
+    client_token, jti = await replica.issue_client_token(tenant.id)
+    client = await replica.verify_client_token(client_token)
+    request_token = replica.issue_request_token(client, "fake", "7")
+
+    await cli.revoke(jti)
+    with pytest.raises(InvalidToken, match="client token has been revoked"):
+        await cli.verify_client_token(client_token)
+    now_clock.advance(REVOCATION_CHECK_SECONDS - 0.5)
+    await replica.verify_client_token(client_token)
+    now_clock.advance(0.5)
+    with pytest.raises(InvalidToken, match="client token has been revoked"):
+        await replica.verify_client_token(client_token)
+    with pytest.raises(InvalidToken, match="client token has been revoked"):
+        await replica.verify_request_token(request_token)

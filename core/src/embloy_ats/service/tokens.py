@@ -1,13 +1,14 @@
 """Client and request tokens: JWTs signed with HS256 only.
 
 - A *client token* is a partner's long-lived secret: it names the tenant, is revocable (its
-  `jti` is recorded when issued and checked on every use) and expires.
+  `jti` is recorded when issued, and its record checked as the request tokens' are, below)
+  and expires.
 - A *request token* is short-lived (30 minutes by default, never past its client token's
   expiry) and bound to one tenant, mode and job slug, plus the partner's success/cancel URLs.
   It names the client token it was exchanged for (`cid`) and dies with it: revoked, or gone
   with its tenant. A process learns of a revocation made elsewhere (the CLI, another
   replica) within `REVOCATION_CHECK_SECONDS`, and of its own at once; it reads the client
-  token's record at most once per that interval, not on every request.
+  token's record at most once per that interval, not on every request or exchange.
 
 Hardening: the algorithm is pinned (no `alg: none`, no RS/HS key confusion: only HS256 is
 accepted and only with our key); `exp`, `iat`, `iss` and `typ` are required; the clock-skew
@@ -241,9 +242,11 @@ class TokenService:
         return self._encode("client", claims), jti
 
     async def verify_client_token(self, token: str | None) -> ClientToken:
-        """The record of a valid, unrevoked client token, read from the store on every call."""
+        """The record of a valid, unrevoked client token, as read at most
+        REVOCATION_CHECK_SECONDS ago: the request tokens it is exchanged for are trusted as
+        long, so within that bound of a revocation nothing issued under it works."""
         claims = self._decode("client", token)
-        record = await self._read(str(claims["jti"]))
+        record = await self._recent(str(claims["jti"]))
         if record is None or record.tenant_id != claims["sub"]:
             raise InvalidToken("the client token is unknown")
         if record.revoked_at is not None:
