@@ -11,6 +11,10 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from embloy_ats.model import Job
+from embloy_ats.public import PublicJob
+from embloy_ats.resolver import FreshnessPolicy
+from embloy_ats.service.candidate import HandleAnswer
 
 from tests.service.conftest import JOB, SECRET, Service
 
@@ -273,3 +277,52 @@ async def test_no_interactive_docs_load_third_party_scripts(service: Service, pa
     description stays at /openapi.json for any viewer."""
     assert_error(await service.client.get(path), 404, "not_found")
     assert (await service.client.get("/openapi.json")).status_code == 200
+
+
+async def test_a_stored_jobs_public_view_is_built_once_per_tenant_and_version(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The handle answers a stored job's public view as built the first time, for that
+    tenant and that fetch of the job: byte for byte the answer of the models, never another
+    tenant's view of the same job id, and a job fetched again is answered anew."""
+    built: list[str] = []
+    of = PublicJob.of
+
+    def counted(job: Job) -> PublicJob:
+        built.append(job.title)
+        return of(job)
+
+    monkeypatch.setattr(PublicJob, "of", staticmethod(counted))
+    token = await service.request_token()
+    answers = [await service.client.post(HANDLE_PATH, headers={"request_token": token})
+               for _ in range(3)]  # fmt: skip
+    assert [answer.json()["session"]["source"] for answer in answers] == [
+        "upstream",
+        "store",
+        "store",
+    ]
+    for answer in answers:
+        parsed = HandleAnswer.model_validate_json(answer.content)
+        assert answer.content == parsed.model_dump_json().encode()
+        assert answer.headers["content-type"] == "application/json"
+    assert built == ["Backend Engineer"]
+
+    other = await service.resolver.create_tenant("globex")
+    await service.resolver.set_connection("globex", "fake", {"account": "globex"}, {"api_key": "k"})
+    other_token, _ = await service.tokens.issue_client_token(other.id)
+    exchanged = await service.client.post(
+        TOKEN_PATH, headers={"client_token": other_token}, data={"mode": "fake", "job_slug": "7"}
+    )
+    service.ats.answer = httpx.Response(200, json=JOB | {"title": "Globex role"})
+    theirs = await service.client.post(
+        HANDLE_PATH, headers={"request_token": exchanged.json()["request_token"]}
+    )
+    assert theirs.json()["job"]["title"] == "Globex role"
+    ours = await service.client.post(HANDLE_PATH, headers={"request_token": token})
+    assert ours.json()["job"]["title"] == "Backend Engineer"
+
+    monkeypatch.setattr(service.resolver, "policy", FreshnessPolicy(max_age=0.0))
+    service.ats.answer = httpx.Response(200, json=JOB | {"title": "Backend Engineer II"})
+    fetched_again = await service.client.post(HANDLE_PATH, headers={"request_token": token})
+    assert fetched_again.json()["job"]["title"] == "Backend Engineer II"
+    assert built == ["Backend Engineer", "Globex role", "Backend Engineer II"]

@@ -15,6 +15,7 @@ import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -25,7 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from embloy_ats import errors
-from embloy_ats.model import JobStatus, http_url
+from embloy_ats.model import Job, JobStatus, http_url
 from embloy_ats.public import PublicJob
 from embloy_ats.request_id import current_request_id, new_request_id
 from embloy_ats.resolver import NoConnection, Resolution, Resolver
@@ -47,6 +48,8 @@ _MAX_BODY = 16 * 1024
 #: seconds the readiness check waits for the database.
 READY_TIMEOUT = 2.0
 _GONE = (JobStatus.CLOSED, JobStatus.ARCHIVED)
+#: public views of stored jobs kept serialised (a few KiB each); the oldest go first.
+_MAX_VIEWS = 2048
 
 
 class ApiError(Exception):
@@ -391,21 +394,36 @@ def create_app(
         claims, resolution = await open_for_candidate(
             request.headers.get("request_token"), "handle"
         )
-        answer = HandleAnswer(
-            session=Session(
-                mode=claims.mode,
-                job_slug=claims.job_slug,
-                success_url=claims.success_url,
-                cancel_url=claims.cancel_url,
-                expires_at=claims.expires_at,
-                source=resolution.source,
-                stale=resolution.stale,
-            ),
-            job=PublicJob.of(
-                applications.service.job_taken(resolution.job) if applications else resolution.job
-            ),
+        session = Session(
+            mode=claims.mode,
+            job_slug=claims.job_slug,
+            success_url=claims.success_url,
+            cancel_url=claims.cancel_url,
+            expires_at=claims.expires_at,
+            source=resolution.source,
+            stale=resolution.stale,
         )
-        return Response(answer.model_dump_json(), media_type="application/json")
+        # HandleAnswer's JSON, byte for byte, with the job's part serialised once
+        job = public_view(claims, resolution.job)
+        return Response(
+            f'{{"session":{session.model_dump_json()},"job":{job}}}',
+            media_type="application/json",
+        )
+
+    #: (tenant, mode, job id, when fetched) -> the job's public view as JSON: one tenant's
+    #: view is never another's, and a job fetched again is a new entry.
+    views: dict[tuple[str, str, str, datetime], str] = {}
+
+    def public_view(claims: RequestClaims, job: Job) -> str:
+        """The public view of the job as the candidate gets it, built once per fetch."""
+        key = (claims.tenant_id, claims.mode, claims.job_slug, job.fetched_at)
+        view = views.get(key)
+        if view is None:
+            taken = applications.service.job_taken(job) if applications else job
+            view = views[key] = PublicJob.of(taken).model_dump_json()
+            while len(views) > _MAX_VIEWS:
+                del views[next(iter(views))]
+        return view
 
     from embloy_ats.service.applications_api import add_application_routes
 
