@@ -326,3 +326,42 @@ async def test_a_stored_jobs_public_view_is_built_once_per_tenant_and_version(
     fetched_again = await service.client.post(HANDLE_PATH, headers={"request_token": token})
     assert fetched_again.json()["job"]["title"] == "Backend Engineer II"
     assert built == ["Backend Engineer", "Globex role", "Backend Engineer II"]
+
+
+async def test_exchanges_read_a_connection_once_per_interval(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection an exchange has seen is trusted as long as the client token's record
+    (REVOCATION_CHECK_SECONDS; it only goes with its tenant, which takes the client token
+    along within the same bound); a missing one is looked for at every exchange."""
+    reads: list[tuple[str, str]] = []
+    get_connection = service.resolver.store.get_connection
+
+    async def counted(tenant_id: str, mode: str) -> Any:
+        reads.append((tenant_id, mode))
+        return await get_connection(tenant_id, mode)
+
+    monkeypatch.setattr(service.resolver.store, "get_connection", counted)
+    for _ in range(3):
+        await service.request_token()
+    assert reads == [(service.tenant_id, "fake")]
+
+    other = await service.resolver.create_tenant("globex")
+    other_token, _ = await service.tokens.issue_client_token(other.id)
+    for _ in range(2):
+        refused = await service.client.post(
+            TOKEN_PATH,
+            headers={"client_token": other_token},
+            data={"mode": "fake", "job_slug": "7"},
+        )
+        assert_error(refused, 400, "not_connected")
+    await service.resolver.set_connection("globex", "fake", {"account": "globex"}, {"api_key": "k"})
+    connected = await service.client.post(
+        TOKEN_PATH, headers={"client_token": other_token}, data={"mode": "fake", "job_slug": "7"}
+    )
+    assert connected.status_code == 200
+    assert reads[1:] == [(other.id, "fake")] * 3
+
+    monkeypatch.setattr(service.tokens, "revocation_check_seconds", 0.0)
+    await service.request_token()
+    assert reads[4:] == [(service.tenant_id, "fake")]

@@ -50,6 +50,8 @@ READY_TIMEOUT = 2.0
 _GONE = (JobStatus.CLOSED, JobStatus.ARCHIVED)
 #: public views of stored jobs kept serialised (a few KiB each); the oldest go first.
 _MAX_VIEWS = 2048
+#: connections an exchange remembers having seen; the oldest are looked up again.
+_MAX_CONNECTIONS_SEEN = 10_000
 
 
 class ApiError(Exception):
@@ -353,6 +355,22 @@ def create_app(
         except Exception as exc:  # noqa: BLE001 - every failure gets plain words
             raise _candidate_failure(exc, claims, path) from None
 
+    #: (tenant, mode) -> when a connection was last seen: trusted as long as a client
+    #: token's record. A connection goes only with its tenant, whose client tokens go too.
+    connected: dict[tuple[str, str], float] = {}
+
+    async def is_connected(tenant_id: str, mode: str) -> bool:
+        key, now = (tenant_id, mode), tokens.clock.monotonic()
+        seen = connected.pop(key, None)
+        if seen is None or now - seen >= tokens.revocation_check_seconds:
+            if await resolver.store.get_connection(tenant_id, mode) is None:
+                return False
+            seen = now
+        connected[key] = seen
+        while len(connected) > _MAX_CONNECTIONS_SEEN:
+            del connected[next(iter(connected))]
+        return True
+
     @app.post(
         "/api/v0/sdk/request/auth/token",
         openapi_extra={**_TOKEN_BODY, **_header_read_by_hand("client_token")},
@@ -374,7 +392,7 @@ def create_app(
         )
         connector = resolver.registry.get(mode).connector
         job_id = connector.validate_job_id(slug)
-        if await resolver.store.get_connection(tenant_id, mode) is None:
+        if not await is_connected(tenant_id, mode):
             raise NoConnection(f"this client has no connection for mode {mode!r}", connector=mode)
         token = tokens.issue_request_token(
             client, mode, job_id, success_url=success_url, cancel_url=cancel_url
