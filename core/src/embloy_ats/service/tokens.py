@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -139,7 +138,7 @@ class TokenService:
         return f"{signing_input}.{self._signature(kind, signing_input)}"
 
     def _signature(self, kind: str, signing_input: str) -> str:
-        return _b64(hmac.new(self._keys[kind], signing_input.encode(), hashlib.sha256).digest())
+        return _b64(hmac.digest(self._keys[kind], signing_input.encode(), "sha256"))
 
     def _decode(self, kind: str, token: str | None) -> dict[str, Any]:
         if not token:
@@ -170,7 +169,7 @@ class TokenService:
             return None
         try:
             claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        except (ValueError, binascii.Error):
+        except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError too
             return None
         if not isinstance(claims, dict) or not _MORE_TO_CHECK.isdisjoint(claims):
             return None
