@@ -1080,6 +1080,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def under_load(
+    service: Child, post: Callable[[], Awaitable[httpx.Response]], calls: int
+) -> tuple[float, float]:
+    """Wall and service CPU seconds per call of `calls` posts, SERVICE_LEVEL at a time."""
+    spent, started = cpu_seconds(service.pid), time.perf_counter()
+    answers = await bounded(SERVICE_LEVEL, [post] * calls)
+    wall, cpu = time.perf_counter() - started, cpu_seconds(service.pid) - spent
+    if any(answer.status_code != 200 for answer in answers):
+        raise RuntimeError(f"{service.url} answered other than 200")
+    return wall / calls, cpu / calls
+
+
 async def service_ops(report: Report, fake: RemoteFake, size: Size, kind: str) -> None:
     """The partner's token exchange and the candidate's landing on a stored job, each at
     C=16 against one service process, beside a minimal FastAPI app answering the same
@@ -1136,18 +1148,10 @@ async def service_ops(report: Report, fake: RemoteFake, size: Size, kind: str) -
                                 web.post, services[side].url + path, headers=headers, data=data
                             )
                             calls = size.stored_calls if repeat else SERVICE_LEVEL * 4
-                            spent = cpu_seconds(services[side].pid)
-                            started = time.perf_counter()
-                            answers = await bounded(SERVICE_LEVEL, [post] * calls)
+                            per_call = await under_load(services[side], post, calls)
                             if repeat:
-                                wall.setdefault((side, op), []).append(
-                                    (time.perf_counter() - started) / calls
-                                )
-                                cpu.setdefault((side, op), []).append(
-                                    (cpu_seconds(services[side].pid) - spent) / calls
-                                )
-                            if any(answer.status_code != 200 for answer in answers):
-                                raise RuntimeError(f"{side} answered {op} with other than 200")
+                                wall.setdefault((side, op), []).append(per_call[0])
+                                cpu.setdefault((side, op), []).append(per_call[1])
         finally:
             for service in services.values():
                 service.stop()
