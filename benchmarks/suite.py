@@ -142,11 +142,15 @@ class Child:
         env: dict[str, str] | None = None,
         lifetime: float = 900,
         args: Sequence[str] = (),
+        checkout: Path | None = None,
     ):
+        """`checkout`: run the module of another checkout, in its own environment."""
+        python = f"{checkout}/.venv/bin/python" if checkout else sys.executable
+        root = checkout or ROOT
         self.proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-            [sys.executable, "-m", module, "--lifetime", str(lifetime), *args],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+            [python, "-m", module, "--lifetime", str(lifetime), *args],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root), **(env or {})},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -1061,6 +1065,129 @@ async def token_check(report: Report, size: Size, kind: str) -> None:
     )
 
 
+# -- 14. the service's two operations against a minimal app ------------------------------------
+
+#: concurrent connections of row 14: partner backends or candidates' browsers at once.
+SERVICE_LEVEL = 16
+#: another checkout (with its own `.venv`) whose service row 14 measures too, e.g. the
+#: commit before a change: its figures then come from the same run.
+BEFORE_ENV = "EMBLOY_ATS_BENCH_BEFORE"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def under_load(
+    service: Child, post: Callable[[], Awaitable[httpx.Response]], calls: int
+) -> tuple[float, float]:
+    """Wall and service CPU seconds per call of `calls` posts, SERVICE_LEVEL at a time."""
+    spent, started = cpu_seconds(service.pid), time.perf_counter()
+    answers = await bounded(SERVICE_LEVEL, [post] * calls)
+    wall, cpu = time.perf_counter() - started, cpu_seconds(service.pid) - spent
+    if any(answer.status_code != 200 for answer in answers):
+        raise RuntimeError(f"{service.url} answered other than 200")
+    return wall / calls, cpu / calls
+
+
+async def service_ops(report: Report, fake: RemoteFake, size: Size, kind: str) -> None:
+    """The partner's token exchange and the candidate's landing on a stored job, each at
+    C=16 against one service process, beside a minimal FastAPI app answering the same
+    bytes through the same `serving()`. CPU time is the service process's own; the load
+    generator shares the 2 cores, so it is the steadier figure."""
+    from benchmarks.minimal_service import HANDLE_PATH, TOKEN_PATH
+
+    await fake.set_faults(Faults())
+    secret, keys = new_secret(), KeyRing.generate()
+    job_id = "1"
+    with database(kind) as url, tempfile.TemporaryDirectory() as folder:
+        async with opened(url, fake.url) as (resolver, boards):
+            (tenant,) = await boards.tenants(1)
+            await resolver.resolve(tenant, MODE, job_id)  # the job is stored
+            tokens = TokenService(secret, resolver.store)
+            tenant_id = (await resolver.tenant(tenant)).id
+            client_token, _ = await tokens.issue_client_token(tenant_id, days=1)
+        env = service_env(url, secret, keys)
+        services = {"this": Child("benchmarks.service_worker", env)}
+        before = os.environ.get(BEFORE_ENV)
+        try:
+            if before:
+                services["before"] = Child("benchmarks.service_worker", env, checkout=Path(before))
+            async with load_client(SERVICE_LEVEL) as web:
+                form = {"mode": MODE, "job_slug": job_id}
+                ours = services["this"].url
+                exchange = await web.post(
+                    ours + TOKEN_PATH, headers={"client_token": client_token}, data=form
+                )
+                landing = await web.post(
+                    ours + HANDLE_PATH,
+                    headers={"request_token": exchange.raise_for_status().json()["request_token"]},
+                )
+                bodies = []
+                for name, answer in (("token", exchange), ("handle", landing.raise_for_status())):
+                    bodies.append(Path(folder, f"{name}.json"))
+                    bodies[-1].write_bytes(answer.content)
+                services["minimal"] = Child("benchmarks.minimal_service", args=map(str, bodies))
+                ops: dict[str, tuple[str, dict[str, str], dict[str, str] | None]] = {
+                    "token": (TOKEN_PATH, {"client_token": client_token}, form),
+                    "handle": (
+                        HANDLE_PATH,
+                        {"request_token": landing.request.headers["request_token"]},
+                        None,
+                    ),
+                }
+                cpu: dict[tuple[str, str], list[float]] = {}
+                wall: dict[tuple[str, str], list[float]] = {}
+                for repeat in range(size.repeats + 1):  # the first round warms up
+                    sides = list(services)
+                    for side in sides[repeat % len(sides) :] + sides[: repeat % len(sides)]:
+                        for op, (path, headers, data) in ops.items():
+                            post = partial(
+                                web.post, services[side].url + path, headers=headers, data=data
+                            )
+                            calls = size.stored_calls if repeat else SERVICE_LEVEL * 4
+                            per_call = await under_load(services[side], post, calls)
+                            if repeat:
+                                wall.setdefault((side, op), []).append(per_call[0])
+                                cpu.setdefault((side, op), []).append(per_call[1])
+        finally:
+            for service in services.values():
+                service.stop()
+    label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+    names = {"token": "token exchange (client token -> request token)",
+             "handle": "handle of a stored job (request token verified)"}  # fmt: skip
+
+    def figure(side: str, op: str) -> str:
+        key = (side, op)
+        return f"{us(median(cpu[key]))} CPU, {1 / median(wall[key]):,.0f} req/s"
+
+    def ratio(side: str, op: str) -> str:
+        per_cpu = [a / b for a, b in zip(cpu[side, op], cpu["minimal", op], strict=True)]
+        per_wall = [a / b for a, b in zip(wall[side, op], wall["minimal", op], strict=True)]
+        return f"{median(per_cpu):.2f}x CPU ({median(per_wall):.2f}x wall)"
+
+    for op, name in names.items():
+        baseline = "a minimal FastAPI app answering the stored JSON, same serving(): " + figure(
+            "minimal", op
+        )
+        report.add(
+            f"14. service, {name}, C={SERVICE_LEVEL}, {label}",
+            f"per request: {figure('this', op)}",
+            baseline,
+            ratio("this", op),
+            "<= 2x",
+        )
+        if before:
+            report.add(
+                f"14. same, {BEFORE_ENV}={before}",
+                f"per request: {figure('before', op)}",
+                baseline,
+                ratio("before", op),
+            )
+
+
 def machine() -> list[str]:
     def run(*command: str) -> str:
         try:
@@ -1104,7 +1231,7 @@ def machine() -> list[str]:
 
 BENCHMARKS = (
     "overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens", "runner",
-    "applications", "write_lock", "session_drop", "form",
+    "applications", "write_lock", "session_drop", "form", "service",
 )  # fmt: skip
 
 
@@ -1148,6 +1275,9 @@ async def run(size: Size, only: set[str]) -> Report:
             await session_drop(report, fake, size)
         if "form" in only:
             await apply_form(report, size)
+        if "service" in only:
+            for kind in stores:
+                await service_ops(report, fake, size, kind)
     finally:
         fake_process.stop()
     return report

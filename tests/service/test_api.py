@@ -11,6 +11,10 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from embloy_ats.model import Job
+from embloy_ats.public import PublicJob
+from embloy_ats.resolver import FreshnessPolicy
+from embloy_ats.service.candidate import HandleAnswer
 
 from tests.service.conftest import JOB, SECRET, Service
 
@@ -273,3 +277,91 @@ async def test_no_interactive_docs_load_third_party_scripts(service: Service, pa
     description stays at /openapi.json for any viewer."""
     assert_error(await service.client.get(path), 404, "not_found")
     assert (await service.client.get("/openapi.json")).status_code == 200
+
+
+async def test_a_stored_jobs_public_view_is_built_once_per_tenant_and_version(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The handle answers a stored job's public view as built the first time, for that
+    tenant and that fetch of the job: byte for byte the answer of the models, never another
+    tenant's view of the same job id, and a job fetched again is answered anew."""
+    built: list[str] = []
+    of = PublicJob.of
+
+    def counted(job: Job) -> PublicJob:
+        built.append(job.title)
+        return of(job)
+
+    monkeypatch.setattr(PublicJob, "of", staticmethod(counted))
+    token = await service.request_token()
+    answers = [await service.client.post(HANDLE_PATH, headers={"request_token": token})
+               for _ in range(3)]  # fmt: skip
+    assert [answer.json()["session"]["source"] for answer in answers] == [
+        "upstream",
+        "store",
+        "store",
+    ]
+    for answer in answers:
+        parsed = HandleAnswer.model_validate_json(answer.content)
+        assert answer.content == parsed.model_dump_json().encode()
+        assert answer.headers["content-type"] == "application/json"
+    assert built == ["Backend Engineer"]
+
+    other = await service.resolver.create_tenant("globex")
+    await service.resolver.set_connection("globex", "fake", {"account": "globex"}, {"api_key": "k"})
+    other_token, _ = await service.tokens.issue_client_token(other.id)
+    exchanged = await service.client.post(
+        TOKEN_PATH, headers={"client_token": other_token}, data={"mode": "fake", "job_slug": "7"}
+    )
+    service.ats.answer = httpx.Response(200, json=JOB | {"title": "Globex role"})
+    theirs = await service.client.post(
+        HANDLE_PATH, headers={"request_token": exchanged.json()["request_token"]}
+    )
+    assert theirs.json()["job"]["title"] == "Globex role"
+    ours = await service.client.post(HANDLE_PATH, headers={"request_token": token})
+    assert ours.json()["job"]["title"] == "Backend Engineer"
+
+    monkeypatch.setattr(service.resolver, "policy", FreshnessPolicy(max_age=0.0))
+    service.ats.answer = httpx.Response(200, json=JOB | {"title": "Backend Engineer II"})
+    fetched_again = await service.client.post(HANDLE_PATH, headers={"request_token": token})
+    assert fetched_again.json()["job"]["title"] == "Backend Engineer II"
+    assert built == ["Backend Engineer", "Globex role", "Backend Engineer II"]
+
+
+async def test_exchanges_read_a_connection_once_per_interval(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection an exchange has seen is trusted as long as the client token's record
+    (REVOCATION_CHECK_SECONDS; it only goes with its tenant, which takes the client token
+    along within the same bound); a missing one is looked for at every exchange."""
+    reads: list[tuple[str, str]] = []
+    get_connection = service.resolver.store.get_connection
+
+    async def counted(tenant_id: str, mode: str) -> Any:
+        reads.append((tenant_id, mode))
+        return await get_connection(tenant_id, mode)
+
+    monkeypatch.setattr(service.resolver.store, "get_connection", counted)
+    for _ in range(3):
+        await service.request_token()
+    assert reads == [(service.tenant_id, "fake")]
+
+    other = await service.resolver.create_tenant("globex")
+    other_token, _ = await service.tokens.issue_client_token(other.id)
+    for _ in range(2):
+        refused = await service.client.post(
+            TOKEN_PATH,
+            headers={"client_token": other_token},
+            data={"mode": "fake", "job_slug": "7"},
+        )
+        assert_error(refused, 400, "not_connected")
+    await service.resolver.set_connection("globex", "fake", {"account": "globex"}, {"api_key": "k"})
+    connected = await service.client.post(
+        TOKEN_PATH, headers={"client_token": other_token}, data={"mode": "fake", "job_slug": "7"}
+    )
+    assert connected.status_code == 200
+    assert reads[1:] == [(other.id, "fake")] * 3
+
+    monkeypatch.setattr(service.tokens, "revocation_check_seconds", 0.0)
+    await service.request_token()
+    assert reads[4:] == [(service.tenant_id, "fake")]

@@ -5,10 +5,13 @@ one read of the client token per interval, not one per request. On SQLite and Po
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
+import json
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +21,7 @@ import psycopg
 import pytest
 from embloy_ats.service.tokens import (
     REVOCATION_CHECK_SECONDS,
+    ExpiredToken,
     InvalidToken,
     TokenService,
 )
@@ -151,13 +155,15 @@ async def test_a_read_begun_before_a_revocation_cannot_undo_it(
         await tokens.verify_request_token(request_token)
 
 
-async def test_a_removed_tenant_takes_its_request_tokens_along(
+async def test_a_removed_tenant_takes_its_client_and_request_tokens_along(
     stores: list[Store],
     store_url: str,  # noqa: F811 - the fixture
     now_clock: ManualClock,
 ) -> None:
     replica = TokenService(SECRET, stores[0], clock=now_clock)
-    client = await new_client(replica)
+    tenant = await replica.store.create_tenant("acme", now=0.0)
+    client_token, _ = await replica.issue_client_token(tenant.id)
+    client = await replica.verify_client_token(client_token)
     request_token = replica.issue_request_token(client, "fake", "7")
     await replica.verify_request_token(request_token)
     delete = "DELETE FROM tenants WHERE id = "
@@ -171,6 +177,8 @@ async def test_a_removed_tenant_takes_its_request_tokens_along(
     now_clock.advance(REVOCATION_CHECK_SECONDS)
     with pytest.raises(InvalidToken, match="client token is unknown"):
         await replica.verify_request_token(request_token)
+    with pytest.raises(InvalidToken, match="client token is unknown"):
+        await replica.verify_client_token(client_token)
 
 
 async def test_a_request_token_never_outlives_its_client_token(
@@ -224,3 +232,132 @@ async def test_a_request_token_that_names_no_client_token_is_refused(
         handled = await service.client.post(HANDLE_PATH, headers={"request_token": token})
         error = assert_error(handled, 401, "invalid_token")
         assert "names no client token" in operator_detail(caplog, error["request_id"])
+
+
+def _signed(kind: str, claims: Any, headers: dict[str, Any] | None = None) -> str:
+    """A token signed with the service's own key for `kind`: only its claims can fail."""
+    key = hmac.new(SECRET.encode(), f"embloy-ats/{kind}".encode(), hashlib.sha256).digest()
+    if isinstance(claims, dict):
+        return jwt.encode(claims, key, algorithm="HS256", headers=headers)
+    return jwt.api_jws.encode(json.dumps(claims).encode(), key, algorithm="HS256")
+
+
+def test_the_claims_of_a_signed_token_are_judged_as_pyjwt_judges_them() -> None:
+    """Whatever way a token takes through the check, the verdict is PyJWT's: an expired or
+    immature token, a foreign issuer, audience or claim type is refused, and the leeway,
+    PyJWT's integer coercion and a padded signature are accepted as before."""
+    tokens = TokenService(SECRET, store_for("sqlite://:memory:"))
+    now = int(time.time())
+    claims = {"iss": "embloy-ats", "sub": "t1", "typ": "request", "jti": "j1", "iat": now,
+              "exp": now + 60, "cid": "c1", "mode": "fake", "job_slug": "7"}  # fmt: skip
+    without_issuer = {k: v for k, v in claims.items() if k != "iss"}
+    accepted = {
+        "as issued": _signed("request", claims),
+        "expired within the leeway": _signed("request", claims | {"exp": now - 5}),
+        "exp a float": _signed("request", claims | {"exp": now + 60.5}),
+        "exp a numeric string": _signed("request", claims | {"exp": str(now + 60)}),
+        "a key id in the header": _signed("request", claims, {"kid": "k1"}),
+        "a padded signature": _signed("request", claims) + "=",
+    }
+    refused = {
+        "expired": (ExpiredToken, _signed("request", claims | {"exp": now - 60})),
+        "issued ahead": (InvalidToken, _signed("request", claims | {"iat": now + 60})),
+        "not before ahead": (InvalidToken, _signed("request", claims | {"nbf": now + 60})),
+        "an audience": (InvalidToken, _signed("request", claims | {"aud": "x"})),
+        "sub not a string": (InvalidToken, _signed("request", claims | {"sub": 1})),
+        "jti not a string": (InvalidToken, _signed("request", claims | {"jti": 1})),
+        "another issuer": (InvalidToken, _signed("request", claims | {"iss": "other"})),
+        "no issuer": (InvalidToken, _signed("request", without_issuer)),
+        "exp null": (InvalidToken, _signed("request", claims | {"exp": None})),
+        "claims not an object": (InvalidToken, _signed("request", [claims])),
+        "the other kind's key": (InvalidToken, _signed("client", claims)),
+        "a tampered payload": (InvalidToken, _tampered(_signed("request", claims))),
+    }
+    for name, token in accepted.items():
+        assert tokens._decode("request", token) == jwt.decode(
+            token, options={"verify_signature": False}
+        ), name
+    for name, (error, token) in refused.items():
+        with pytest.raises(error) as raised:
+            tokens._decode("request", token)
+        assert type(raised.value) is error, name
+
+
+def _tampered(token: str) -> str:
+    head, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps(claims | {"sub": "t2"}).encode())
+    return f"{head}.{forged.rstrip(b'=').decode()}.{signature}"
+
+
+async def test_a_token_signed_here_is_checked_without_pyjwt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tokens the service signs are checked by their signature and claims directly:
+    PyJWT's parsing (two passes, a per-character check, a key check per call) is for the
+    tokens that are not plainly ours, and words their refusal."""
+    store = store_for("sqlite://:memory:")
+    await store.open()
+    try:
+        tokens = TokenService(SECRET, store)
+        client = await new_client(tokens)
+        request_token = tokens.issue_request_token(client, "fake", "7")
+
+        def refused(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("PyJWT parsed a token the service signed")
+
+        monkeypatch.setattr(jwt, "decode", refused)
+        monkeypatch.setattr(jwt, "get_unverified_header", refused)
+        assert (await tokens.verify_request_token(request_token)).job_slug == "7"
+        monkeypatch.undo()
+        # ... and signed as PyJWT signs them: PyJWT verifies them with the same key.
+        key = hmac.new(SECRET.encode(), b"embloy-ats/request", hashlib.sha256).digest()
+        claims = jwt.decode(request_token, key, algorithms=["HS256"], issuer="embloy-ats")
+        assert jwt.get_unverified_header(request_token) == {"alg": "HS256", "typ": "JWT"}
+        assert request_token == jwt.encode(claims, key, algorithm="HS256")
+    finally:
+        await store.close()
+
+
+async def test_exchanges_read_the_client_token_once_per_interval(
+    stores: list[Store], now_clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partner's backend exchanges one client token for every candidate's click: the
+    process reads its record once per interval, however many exchanges arrive at once."""
+    issuer, replica = (TokenService(SECRET, store, clock=now_clock) for store in stores[:2])
+    tenant = await issuer.store.create_tenant("acme", now=0.0)
+    client_token, _ = await issuer.issue_client_token(tenant.id)
+    reads = CountingReads(stores[1], monkeypatch)
+
+    records = await asyncio.gather(*(replica.verify_client_token(client_token) for _ in range(50)))
+    assert {record.tenant_id for record in records} == {tenant.id}
+    assert reads.count == 1, "fifty exchanges at once share one read"
+    await replica.verify_client_token(client_token)
+    assert reads.count == 1
+    now_clock.advance(REVOCATION_CHECK_SECONDS)
+    await replica.verify_client_token(client_token)
+    assert reads.count == 2
+
+
+async def test_a_revoked_client_token_stops_its_exchanges_within_the_bound(
+    stores: list[Store], now_clock: ManualClock
+) -> None:
+    """Where it is revoked, at once; in every other process within the bound, the same as
+    the request tokens already issued under it: within REVOCATION_CHECK_SECONDS of a
+    revocation nothing issued under the client token works anywhere."""
+    replica, cli = (TokenService(SECRET, store, clock=now_clock) for store in stores[:2])
+    tenant = await replica.store.create_tenant("acme", now=0.0)
+    client_token, jti = await replica.issue_client_token(tenant.id)
+    client = await replica.verify_client_token(client_token)
+    request_token = replica.issue_request_token(client, "fake", "7")
+
+    await cli.revoke(jti)
+    with pytest.raises(InvalidToken, match="client token has been revoked"):
+        await cli.verify_client_token(client_token)
+    now_clock.advance(REVOCATION_CHECK_SECONDS - 0.5)
+    await replica.verify_client_token(client_token)
+    now_clock.advance(0.5)
+    with pytest.raises(InvalidToken, match="client token has been revoked"):
+        await replica.verify_client_token(client_token)
+    with pytest.raises(InvalidToken, match="client token has been revoked"):
+        await replica.verify_request_token(request_token)

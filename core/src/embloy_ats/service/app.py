@@ -15,6 +15,7 @@ import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -25,7 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from embloy_ats import errors
-from embloy_ats.model import JobStatus, http_url
+from embloy_ats.model import Job, JobStatus, http_url
 from embloy_ats.public import PublicJob
 from embloy_ats.request_id import current_request_id, new_request_id
 from embloy_ats.resolver import NoConnection, Resolution, Resolver
@@ -47,6 +48,10 @@ _MAX_BODY = 16 * 1024
 #: seconds the readiness check waits for the database.
 READY_TIMEOUT = 2.0
 _GONE = (JobStatus.CLOSED, JobStatus.ARCHIVED)
+#: public views of stored jobs kept serialised (a few KiB each); the oldest go first.
+_MAX_VIEWS = 2048
+#: connections an exchange remembers having seen; the oldest are looked up again.
+_MAX_CONNECTIONS_SEEN = 10_000
 
 
 class ApiError(Exception):
@@ -246,6 +251,17 @@ def _responses(ok: str) -> dict[int | str, dict[str, Any]]:
     return {200: {"description": ok}, **_ERRORS}
 
 
+def _header_read_by_hand(name: str) -> dict[str, Any]:
+    """The description of an optional header the route reads from the request itself, as
+    `Header()` describes it: a `Header()` parameter costs a validation per request (about
+    a sixth of a minimal route's CPU) for a value the token check judges anyway."""
+    schema = {
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "title": name.replace("_", " ").title(),
+    }
+    return {"parameters": [{"name": name, "in": "header", "required": False, "schema": schema}]}
+
+
 def create_app(
     resolver: Resolver,
     tokens: TokenService,
@@ -339,17 +355,32 @@ def create_app(
         except Exception as exc:  # noqa: BLE001 - every failure gets plain words
             raise _candidate_failure(exc, claims, path) from None
 
+    #: (tenant, mode) -> when a connection was last seen: trusted as long as a client
+    #: token's record. A connection goes only with its tenant, whose client tokens go too.
+    connected: dict[tuple[str, str], float] = {}
+
+    async def is_connected(tenant_id: str, mode: str) -> bool:
+        key, now = (tenant_id, mode), tokens.clock.monotonic()
+        seen = connected.pop(key, None)
+        if seen is None or now - seen >= tokens.revocation_check_seconds:
+            if await resolver.store.get_connection(tenant_id, mode) is None:
+                return False
+            seen = now
+        connected[key] = seen
+        while len(connected) > _MAX_CONNECTIONS_SEEN:
+            del connected[next(iter(connected))]
+        return True
+
     @app.post(
         "/api/v0/sdk/request/auth/token",
-        openapi_extra=_TOKEN_BODY,
+        openapi_extra={**_TOKEN_BODY, **_header_read_by_hand("client_token")},
+        response_model=dict[str, str],
         responses=_responses("A request token"),
         tags=["sdk"],
     )
-    async def request_token(
-        request: Request, client_token: str | None = Header(default=None, convert_underscores=False)
-    ) -> dict[str, str]:
+    async def request_token(request: Request) -> Response:
         """Exchange a partner's client token for a short-lived request token for one job."""
-        client = await tokens.verify_client_token(client_token)
+        client = await tokens.verify_client_token(request.headers.get("client_token"))
         tenant_id = client.tenant_id
         fields = await _read_fields(request)
         mode = _field(fields, "mode", required=True) or ""
@@ -361,40 +392,56 @@ def create_app(
         )
         connector = resolver.registry.get(mode).connector
         job_id = connector.validate_job_id(slug)
-        if await resolver.store.get_connection(tenant_id, mode) is None:
+        if not await is_connected(tenant_id, mode):
             raise NoConnection(f"this client has no connection for mode {mode!r}", connector=mode)
         token = tokens.issue_request_token(
             client, mode, job_id, success_url=success_url, cancel_url=cancel_url
         )
-        return {"request_token": token}
+        return JSONResponse({"request_token": token})
 
     @app.post(
         "/api/v0/sdk/request/handle",
+        openapi_extra=_header_read_by_hand("request_token"),
         response_model=HandleAnswer,
         responses=_responses("The session and the job's public view"),
         tags=["sdk"],
     )
-    async def handle(
-        request_token: str | None = Header(default=None, convert_underscores=False),
-    ) -> Response:
+    async def handle(request: Request) -> Response:
         """Verify a request token and answer the job it is for, resolved on demand: what the
         employer published, never the ATS's raw answer or its internal fields."""
-        claims, resolution = await open_for_candidate(request_token, "handle")
-        answer = HandleAnswer(
-            session=Session(
-                mode=claims.mode,
-                job_slug=claims.job_slug,
-                success_url=claims.success_url,
-                cancel_url=claims.cancel_url,
-                expires_at=claims.expires_at,
-                source=resolution.source,
-                stale=resolution.stale,
-            ),
-            job=PublicJob.of(
-                applications.service.job_taken(resolution.job) if applications else resolution.job
-            ),
+        claims, resolution = await open_for_candidate(
+            request.headers.get("request_token"), "handle"
         )
-        return Response(answer.model_dump_json(), media_type="application/json")
+        session = Session(
+            mode=claims.mode,
+            job_slug=claims.job_slug,
+            success_url=claims.success_url,
+            cancel_url=claims.cancel_url,
+            expires_at=claims.expires_at,
+            source=resolution.source,
+            stale=resolution.stale,
+        )
+        # HandleAnswer's JSON, byte for byte, with the job's part serialised once
+        job = public_view(claims, resolution.job)
+        return Response(
+            f'{{"session":{session.model_dump_json()},"job":{job}}}',
+            media_type="application/json",
+        )
+
+    #: (tenant, mode, job id, when fetched) -> the job's public view as JSON: one tenant's
+    #: view is never another's, and a job fetched again is a new entry.
+    views: dict[tuple[str, str, str, datetime], str] = {}
+
+    def public_view(claims: RequestClaims, job: Job) -> str:
+        """The public view of the job as the candidate gets it, built once per fetch."""
+        key = (claims.tenant_id, claims.mode, claims.job_slug, job.fetched_at)
+        view = views.get(key)
+        if view is None:
+            taken = applications.service.job_taken(job) if applications else job
+            view = views[key] = PublicJob.of(taken).model_dump_json()
+            while len(views) > _MAX_VIEWS:
+                del views[next(iter(views))]
+        return view
 
     from embloy_ats.service.applications_api import add_application_routes
 
