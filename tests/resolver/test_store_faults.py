@@ -5,12 +5,13 @@ whenever it can be fetched."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from embloy_ats import resolver as resolver_module
 from embloy_ats.errors import DatabaseUnavailable
 from embloy_ats.model import PRUNED_DEEPER
 from embloy_ats.resolver import Resolver
-from embloy_ats.store import Store
+from embloy_ats.store import Store, StoredJob
+from embloy_ats.store import sqlite as sqlite_module
 from embloy_ats.store.postgres import PostgresStore
 from embloy_ats.store.sqlite import SqliteStore
 
@@ -404,6 +406,88 @@ async def test_a_write_under_way_when_the_resolver_closes_is_made(
         await asyncio.wait_for(resolver.close(), timeout=30)
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT job_id FROM jobs").fetchall() == [("7",)]
+
+
+@contextlib.contextmanager
+def thread_held(store: SqliteStore) -> Iterator[threading.Event]:
+    """The store's writes' thread kept busy (by no write) until the event is set."""
+    gate = threading.Event()
+    assert store._thread is not None
+    held = store._thread.submit(gate.wait, 30)
+    try:
+        yield gate
+    finally:
+        gate.set()
+        held.result(timeout=30)
+
+
+def database_bytes(path: Path) -> int:
+    """The size of the database file itself, the WAL beside it left out."""
+    return path.stat().st_size
+
+
+def job_row(tenant_id: str, job_id: str, title: str) -> StoredJob:
+    return StoredJob(tenant_id, "fake", job_id, json.dumps({"title": title}), 2.0)
+
+
+async def test_a_write_to_an_unlocked_file_does_not_wait_for_the_writes_thread(
+    db_path: Path,
+) -> None:
+    store = SqliteStore(db_path)
+    await store.open()
+    try:
+        tenant = await store.create_tenant("acme", now=1.0)
+        with thread_held(store):
+            writing = asyncio.ensure_future(store.put_job(job_row(tenant.id, "7", "loop")))
+            await asyncio.sleep(0)
+            assert writing.done(), "the write waited for the thread"
+            await writing
+            stored = await store.get_job(tenant.id, "fake", "7")
+            assert stored is not None
+            assert "loop" in stored.job_json
+    finally:
+        await store.close()
+
+
+async def test_writes_land_in_the_order_they_were_made_when_one_waits_for_the_lock(
+    db_path: Path,
+) -> None:
+    """The first write finds the file locked and queues on the writes' thread; the second,
+    made once the lock is free, must not overtake it on the loop."""
+    store = SqliteStore(db_path, busy_timeout=30)
+    await store.open()
+    try:
+        tenant = await store.create_tenant("acme", now=1.0)
+        with thread_held(store) as gate:
+            with WriteLockHolder(db_path):
+                first = asyncio.ensure_future(store.put_job(job_row(tenant.id, "7", "first")))
+                await asyncio.sleep(0)
+            second = asyncio.ensure_future(store.put_job(job_row(tenant.id, "7", "second")))
+            await asyncio.sleep(0)
+            gate.set()
+            await asyncio.gather(first, second)
+        stored = await store.get_job(tenant.id, "fake", "7")
+        assert stored is not None
+        assert "second" in stored.job_json
+    finally:
+        await store.close()
+
+
+async def test_the_writes_made_on_the_loop_are_checkpointed_into_the_database(
+    db_path: Path,
+) -> None:
+    """The loop's connection never checkpoints (that fsyncs): the writes' thread does."""
+    store = SqliteStore(db_path)
+    await store.open()
+    try:
+        tenant = await store.create_tenant("acme", now=1.0)
+        before = database_bytes(db_path)
+        for n in range(1, 2 * sqlite_module._CHECKPOINT_EVERY + 1):
+            await store.put_job(job_row(tenant.id, str(n), "x" * 2000))
+        await store._on_thread(lambda db: None)  # the checkpoints queued before it are done
+        assert database_bytes(db_path) > before + 100 * 2000
+    finally:
+        await store.close()
 
 
 # -- rows that cannot be read back -------------------------------------------------------------

@@ -70,20 +70,22 @@ CONSENT_FIELDS = (
     ("requires_retention_consent", "gdpr_retention_consent_given",
      "Consent to my data being kept for future openings (GDPR)"),
 )  # fmt: skip
+#: the question of each consent flag, built once (a question is immutable), as the
+#: standard questions are: they are the same for every job that asks for them.
+_CONSENTS = tuple(
+    (flag, Question(id=CONSENT_PREFIX + field, label=label, type=QuestionType.YES_NO,
+                    required=True, category=QuestionCategory.STANDARD, source_type=flag))
+    for flag, field, label in CONSENT_FIELDS
+)  # fmt: skip
 
 
 def consent_questions(payload: dict[str, Any]) -> list[Question]:
     """The GDPR consents a job's `data_compliance[]` says an application must carry."""
     found: dict[str, Question] = {}
     for entry in parsing.objects(payload.get("data_compliance")):
-        for flag, field, label in CONSENT_FIELDS:
+        for flag, question in _CONSENTS:
             if parsing.flag(entry.get(flag)) is True:
-                found.setdefault(
-                    field,
-                    Question(id=CONSENT_PREFIX + field, label=label, type=QuestionType.YES_NO,
-                             required=True, category=QuestionCategory.STANDARD,
-                             source_type=flag),
-                )  # fmt: skip
+                found.setdefault(question.id, question)
     return list(found.values())
 
 

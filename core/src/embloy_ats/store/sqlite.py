@@ -1,12 +1,16 @@
 """SQLite store: the embedded default. One file, zero set-up, one process.
 
 Reads run on the event loop thread: in WAL mode a reader never waits for a writer, and a
-read there (~5 µs) costs a fraction of a hop to another thread (~50-100 µs). Writes can
-wait: another process (a CLI command, a backup) may hold the file's write lock, for up to
-`busy_timeout` seconds before the write fails. So writes run on a thread of their own, one
-per store, with a connection of their own, and the event loop never waits for them. A read
-that finds the file locked all the same (a process with the file in exclusive locking mode,
-WAL recovery after a crash) is retried on that thread, which waits as a write does.
+read there (~5 µs) costs a fraction of a hop to another thread (~50-100 µs, and milliseconds
+when the cores are busy). Writes can wait: another process (a CLI command, a backup) may
+hold the file's write lock, for up to `busy_timeout` seconds before the write fails. So a
+write is tried once on the loop, where it never waits (a busy timeout of 0, and no fsync: a
+WAL commit under `synchronous=NORMAL` appends to the WAL file, ~50 µs), and when the file is
+locked it goes to a thread of its own, one per store, with a connection of their own, which
+waits for the lock. While a write is on that thread, later writes queue behind it there, so
+writes land in the order they were made. Checkpoints, which fsync, run on that thread too
+(`_CHECKPOINT_EVERY`). A read that finds the file locked all the same (a process with the
+file in exclusive locking mode, WAL recovery after a crash) is retried on that thread.
 `sqlite://:memory:` is one connection on the loop: no other process can lock it.
 """
 
@@ -17,7 +21,7 @@ import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,6 +43,9 @@ from embloy_ats.store.base import (
 from embloy_ats.store.sql import Queries, connection_row, migrations, settings_text
 
 MIGRATIONS = migrations(real="REAL", blob="BLOB")
+#: writes made on the loop between two checkpoints of the WAL (on the writes' thread): a
+#: job is a few pages, so the WAL stays near SQLite's own default of 1000 pages.
+_CHECKPOINT_EVERY = 200
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 Q = Queries.with_placeholder("?")
 T = TypeVar("T")
@@ -54,6 +61,9 @@ class SqliteStore(Store):
         #: the writes' thread and connection; None for `:memory:`, written on the loop.
         self._thread: ThreadPoolExecutor | None = None
         self._writer: sqlite3.Connection | None = None
+        #: the last work handed to the thread: until it ends, writes queue there too.
+        self._last_on_thread: Future[Any] | None = None
+        self._unchecked = 0
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -79,9 +89,11 @@ class SqliteStore(Store):
             thread.shutdown(wait=False)
             raise
         self._thread, self._writer = thread, writer
-        # A read that would wait fails at once instead, and is retried on the thread.
+        # A read or write that would wait fails at once instead, and is retried on the
+        # thread; a commit does not fsync (as on the thread) nor checkpoint (the thread does).
         self._db = self._connect(busy_timeout=0)
-        self._db.execute("PRAGMA query_only=ON")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA wal_autocheckpoint=0")
 
     def _connect(self, *, busy_timeout: float) -> sqlite3.Connection:
         try:
@@ -132,14 +144,36 @@ class SqliteStore(Store):
         except sqlite3.OperationalError as exc:
             if self._thread is None or not _locked(exc):
                 raise
-        return await self._on_writer(lambda db: rows(db.execute(sql, params)))
+        return await self._on_thread(lambda db: rows(db.execute(sql, params)))
 
     async def _on_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`work(connection)` on the writes' thread, which may wait for another process."""
+        """`work(connection)`, a write: on the loop when the file is not locked and no
+        write waits on the thread, else on the thread, which may wait for another process.
+        `work` must leave nothing done when it fails (one statement, or a transaction)."""
         if self._thread is None:
             return work(self.db)  # `:memory:`, or not open: `db` says so
+        last = self._last_on_thread
+        if last is None or last.done():
+            try:
+                done = work(self.db)
+            except sqlite3.OperationalError as exc:
+                if not _locked(exc):
+                    raise
+            else:
+                self._unchecked += 1
+                if self._unchecked >= _CHECKPOINT_EVERY:
+                    self._unchecked = 0
+                    self._thread.submit(self._writing, self._thread, _checkpoint)
+                return done
+        return await self._on_thread(work)
+
+    async def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work(connection)` on the writes' thread, which may wait for another process."""
         thread = self._thread
-        return await asyncio.get_running_loop().run_in_executor(thread, self._writing, thread, work)
+        if thread is None:
+            return work(self.db)  # `:memory:`, or not open: `db` says so
+        future = self._last_on_thread = thread.submit(self._writing, thread, work)
+        return await asyncio.wrap_future(future)
 
     def _writing(self, thread: ThreadPoolExecutor, work: Callable[[sqlite3.Connection], T]) -> T:
         writer = self._writer
@@ -221,6 +255,11 @@ class SqliteStore(Store):
         self, tenant_id: str, mode: str, job_id: str
     ) -> AbstractAsyncContextManager[Lookup | None]:
         return _no_lock()
+
+
+def _checkpoint(db: sqlite3.Connection) -> None:
+    """Copy the WAL into the database where no reader needs it; never waits for one."""
+    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _first(cursor: sqlite3.Cursor) -> Row | None:
