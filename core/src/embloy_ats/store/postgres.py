@@ -9,10 +9,13 @@ The connection that holds a fetch lock also serves every store call made while i
 at once: a burst of unknown jobs can neither deadlock the pool (every connection holding a
 lock while waiting for another to read) nor starve reads of stored jobs.
 
-Every round trip adds to a candidate's first apply, so the lock and the lookup after it are
-one call of a database function (`lock_and_lookup_function`, created at open): a VOLATILE
-function takes a fresh snapshot for each statement in it, so its lookup, run once the lock
-is granted, sees what the previous holder committed. (One plain statement could not: its
+Every round trip adds to a candidate's first apply, so the resolver's lookup takes the lock
+too when the job is unknown and no session holds it (`lookup_or_claim`, one call of a
+database function created at open, `lookup_or_lock_function`): an unknown job costs the
+lookup, its upsert and, after the answer, the unlock. When another session holds the lock,
+the caller waits for it in one more call (`lock_and_lookup_function`). Both functions are
+VOLATILE, so each statement in them takes a fresh snapshot: the lookup run once the lock is
+granted sees what the previous holder committed. (One plain statement could not: its
 single snapshot is taken before it waits for the lock. A pipeline of the two statements
 costs about as much as two round trips in psycopg.) The unlock may not ride along with the
 job's upsert: in one implicit transaction the lock would be released before the job is
@@ -39,7 +42,7 @@ import logging
 import select
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
 import psycopg
@@ -48,6 +51,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from embloy_ats.errors import ConfigurationError, DatabaseUnavailable
 from embloy_ats.store.base import (
+    Claim,
     ClientToken,
     Lookup,
     Miss,
@@ -79,25 +83,52 @@ Cursor = psycopg.AsyncCursor[Any]
 _SESSION_ATTEMPTS = 3
 
 
-def lock_and_lookup_function() -> tuple[str, str, str]:
-    """(call, signature, CREATE statement) of the function that takes a job's advisory lock,
-    then looks the job up with the shared lookup query. Its name carries a digest of the
-    whole definition: replicas of two releases, side by side during a deploy, each call
-    their own, and a function of that name, once it exists, is this very one."""
-    lookup = Q.lookup.replace("%s", "{}").format(*lookup_params("$2", "$3", "$4"))
+_LOOKED_UP = (
+    "job TEXT, fetched_at DOUBLE PRECISION, kind TEXT, message TEXT, retry_after DOUBLE "
+    "PRECISION, expires_at DOUBLE PRECISION, connection_updated_at DOUBLE PRECISION"
+)
+
+
+def _function(prefix: str, returns: str, body: str) -> tuple[str, str, str]:
+    """(call, signature, CREATE statement) of a plpgsql function of the lock id, tenant id,
+    mode and job id. Its name carries a digest of the whole definition: replicas of two
+    releases, side by side during a deploy, each call their own, and a function of that
+    name, once it exists, is this very one."""
     definition = (
-        "CREATE FUNCTION {name}(bigint, text, text, text) RETURNS TABLE (job TEXT, "
-        "fetched_at DOUBLE PRECISION, kind TEXT, message TEXT, retry_after DOUBLE PRECISION, "
-        "expires_at DOUBLE PRECISION, connection_updated_at DOUBLE PRECISION) "
-        "LANGUAGE plpgsql VOLATILE AS $body$ "
-        f"BEGIN PERFORM pg_advisory_lock($1); RETURN QUERY {lookup}; END $body$"
+        f"CREATE FUNCTION {{name}}(bigint, text, text, text) RETURNS TABLE ({returns}) "
+        f"LANGUAGE plpgsql VOLATILE AS $body$ {body} $body$"
     )
-    name = "embloy_lock_and_lookup_" + hashlib.sha256(definition.encode()).hexdigest()[:12]
+    name = prefix + hashlib.sha256(definition.encode()).hexdigest()[:12]
     call = f"SELECT * FROM {name}(%s, %s, %s, %s)"  # noqa: S608 - our own name, no input
     return call, f"{name}(bigint, text, text, text)", definition.replace("{name}", name)
 
 
+def lock_and_lookup_function() -> tuple[str, str, str]:
+    """The function that takes a job's advisory lock, waiting for it, then looks the job
+    up with the shared lookup query."""
+    lookup = Q.lookup.replace("%s", "{}").format(*lookup_params("$2", "$3", "$4"))
+    body = f"BEGIN PERFORM pg_advisory_lock($1); RETURN QUERY {lookup}; END"
+    return _function("embloy_lock_and_lookup_", _LOOKED_UP, body)
+
+
+def lookup_or_lock_function() -> tuple[str, str, str]:
+    """The function that looks a job up, and when it is neither stored nor remembered as
+    missed, takes its advisory lock if no session holds it (without waiting) and looks
+    again under it, in a fresh snapshot: the last holder may have stored it meanwhile.
+    Its last column says whether it holds the lock."""
+    lookup = Q.lookup.replace("%s", "{}").format(*lookup_params("$2", "$3", "$4"))
+    body = (
+        f"DECLARE r record; BEGIN SELECT * INTO r FROM ({lookup}) AS l; "  # noqa: S608
+        "IF r.job IS NULL AND r.kind IS NULL AND pg_try_advisory_lock($1) THEN "
+        f"RETURN QUERY SELECT l.*, true FROM ({lookup}) AS l; "
+        "ELSE RETURN QUERY SELECT r.job, r.fetched_at, r.kind, r.message, r.retry_after, "
+        "r.expires_at, r.updated_at, false; END IF; END"
+    )
+    return _function("embloy_lookup_or_lock_", f"{_LOOKED_UP}, locked BOOLEAN", body)
+
+
 LOCK_AND_LOOKUP, LOCK_AND_LOOKUP_SIGNATURE, CREATE_LOCK_AND_LOOKUP = lock_and_lookup_function()
+LOOKUP_OR_LOCK, LOOKUP_OR_LOCK_SIGNATURE, CREATE_LOOKUP_OR_LOCK = lookup_or_lock_function()
 
 
 async def unreachable(conninfo: str, timeout: int = CONNECT_TIMEOUT) -> str | None:
@@ -216,13 +247,15 @@ class PostgresStore(Store):
     async def _migrate(self) -> None:
         async with self.pool.connection() as conn, conn.transaction():
             await migrate(conn, "schema_migrations", MIGRATIONS, lock=_MIGRATION_LOCK)
-            # Not a versioned migration: it follows the lookup query of the running code.
-            cursor = await conn.execute(
-                "SELECT to_regprocedure(%s) IS NULL", (LOCK_AND_LOOKUP_SIGNATURE,)
-            )
-            missing = await cursor.fetchone()
-            if missing is not None and missing[0]:
-                await conn.execute(CREATE_LOCK_AND_LOOKUP)
+            # Not versioned migrations: they follow the lookup query of the running code.
+            for signature, create in (
+                (LOCK_AND_LOOKUP_SIGNATURE, CREATE_LOCK_AND_LOOKUP),
+                (LOOKUP_OR_LOCK_SIGNATURE, CREATE_LOOKUP_OR_LOCK),
+            ):
+                cursor = await conn.execute("SELECT to_regprocedure(%s) IS NULL", (signature,))
+                missing = await cursor.fetchone()
+                if missing is not None and missing[0]:
+                    await conn.execute(create)
 
     async def close(self) -> None:
         await self._unlocked()
@@ -380,42 +413,68 @@ class PostgresStore(Store):
     async def revoke_client_token(self, jti: str, *, now: float) -> bool:
         return await self._execute(Q.revoke_client_token, (now, jti), _rowcount) > 0
 
+    async def lookup_or_claim(
+        self, tenant_id: str, mode: str, job_id: str
+    ) -> tuple[Lookup, Claim | None]:
+        """The lookup and, for an unknown job whose lock no session holds, the lock, in one
+        round trip; a lookup alone when every lock slot is taken."""
+        slots = self._slots()
+        if slots.locked():
+            return await self.lookup(tenant_id, mode, job_id), None
+        await slots.acquire()  # free: it does not wait
+        lock = lock_id(tenant_id, mode, job_id)
+        try:
+            conn, row = await self._lock_and_lookup(
+                self.pool, LOOKUP_OR_LOCK, (lock, tenant_id, mode, job_id)
+            )
+        except BaseException:
+            slots.release()
+            raise
+        looked = _looked_up(tenant_id, mode, job_id, row)
+        if row is not None and row[7]:
+            claim = _Claim(self, conn, slots, lock)
+            if looked.job is None and looked.miss is None:
+                return looked, claim
+            claim.release()  # the last holder stored it just before letting go
+            return looked, None
+        slots.release()
+        await self.pool.putconn(conn)
+        return looked, None
+
     def fetch_lock(
         self, tenant_id: str, mode: str, job_id: str
     ) -> AbstractAsyncContextManager[Lookup | None]:
         return self._advisory_lock(tenant_id, mode, job_id)
 
-    @asynccontextmanager
-    async def _advisory_lock(self, tenant_id: str, mode: str, job_id: str) -> AsyncIterator[Lookup]:
+    def _slots(self) -> asyncio.Semaphore:
         if self._lock_slots is None:
             self._lock_slots = asyncio.Semaphore(max(1, self._max * 3 // 4))
-        pool, slots, lock = self.pool, self._lock_slots, lock_id(tenant_id, mode, job_id)
+        return self._lock_slots
+
+    @asynccontextmanager
+    async def _advisory_lock(self, tenant_id: str, mode: str, job_id: str) -> AsyncIterator[Lookup]:
+        pool, slots, lock = self.pool, self._slots(), lock_id(tenant_id, mode, job_id)
         await slots.acquire()
         try:
-            conn, row = await self._lock_and_lookup(pool, lock, tenant_id, mode, job_id)
+            conn, row = await self._lock_and_lookup(
+                pool, LOCK_AND_LOOKUP, (lock, tenant_id, mode, job_id)
+            )
         except BaseException:
             slots.release()
             raise
-        token = self._held.set(conn)
-        try:
+        async with _Claim(self, conn, slots, lock):
             yield _looked_up(tenant_id, mode, job_id, row)
-        finally:
-            self._held.reset(token)
-            # The job (or its miss) is committed: the caller has its answer and need not
-            # wait for the unlock's round trip. `close()` waits for those still under way.
-            unlocking = asyncio.create_task(_release(pool, conn, slots, lock))
-            self._unlocking.add(unlocking)
-            unlocking.add_done_callback(self._unlocking.discard)
 
     async def _lock_and_lookup(
-        self, pool: AsyncConnectionPool, lock: int, tenant_id: str, mode: str, job_id: str
+        self, pool: AsyncConnectionPool, sql: str, params: tuple[Any, ...]
     ) -> tuple[Connection, tuple[Any, ...] | None]:
-        """Take the job's lock, then look it up, on a connection kept until the unlock."""
+        """`sql`, a call of a function that may take a lock, then looks a job up, on a
+        connection kept out of the pool: the caller unlocks it, or gives it back."""
         attempt = 1
         while True:
             conn = await self._checkout(pool)
             try:
-                cursor = await conn.execute(LOCK_AND_LOOKUP, (lock, tenant_id, mode, job_id))
+                cursor = await conn.execute(sql, params)
                 return conn, await cursor.fetchone()
             except BaseException as exc:
                 again = _run_again(exc, conn, attempt)
@@ -424,6 +483,35 @@ class PostgresStore(Store):
                 if not again:
                     raise
                 attempt += 1
+
+
+class _Claim(Claim):
+    """A fetch lock held by `conn`, out of the pool, which serves every store call made in
+    the block (a context variable hands it down)."""
+
+    def __init__(
+        self, store: PostgresStore, conn: Connection, slots: asyncio.Semaphore, lock: int
+    ) -> None:
+        self._store, self._conn, self._slots, self._lock = store, conn, slots, lock
+        self._pool = store.pool  # the one it came from, even if the store closes meanwhile
+        self._token: Token[Connection | None] | None = None
+        self._released = False
+
+    async def __aenter__(self) -> None:
+        self._token = self._store._held.set(self._conn)
+
+    def release(self) -> None:
+        if self._token is not None:
+            self._store._held.reset(self._token)
+            self._token = None
+        if self._released:
+            return
+        self._released = True
+        # The job (or its miss) is committed: the caller has its answer and need not wait
+        # for the unlock's round trip. `close()` waits for those still under way.
+        unlocking = asyncio.create_task(_release(self._pool, self._conn, self._slots, self._lock))
+        self._store._unlocking.add(unlocking)
+        unlocking.add_done_callback(self._store._unlocking.discard)
 
 
 async def _release(
