@@ -35,7 +35,7 @@ from embloy_ats.http import HttpClient
 from embloy_ats.model import SCHEMA_VERSION, Job, JobStatus
 from embloy_ats.registry import Registry
 from embloy_ats.store import Store, StoredConnection, StoredJob, Tenant, store_from_env
-from embloy_ats.store.base import Claim, Lookup, Miss
+from embloy_ats.store.base import FetchClaim, Lookup, Miss
 
 log = logging.getLogger("embloy_ats.resolver")
 
@@ -363,7 +363,7 @@ class Resolver:
 
     async def _lookup(
         self, key: str, tenant_id: str, mode: str, job_id: str
-    ) -> tuple[Lookup, Claim | None]:
+    ) -> tuple[Lookup, FetchClaim | None]:
         """The store's lookup of a job, shared with the callers that ask for it meanwhile."""
         looking: asyncio.Future[Lookup] = asyncio.get_running_loop().create_future()
         self._looking[key] = looking
@@ -442,7 +442,12 @@ class Resolver:
         return job
 
     async def _lead(
-        self, tenant: Tenant, mode: str, job_id: str, version: float | None, claim: Claim | None
+        self,
+        tenant: Tenant,
+        mode: str,
+        job_id: str,
+        version: float | None,
+        claim: FetchClaim | None,
     ) -> Resolution:
         held = claim if claim is not None else self.store.fetch_lock(tenant.id, mode, job_id)
         async with held as again:

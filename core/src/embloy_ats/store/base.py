@@ -93,7 +93,7 @@ def _looked_up(tenant_id: str, mode: str, job_id: str, row: tuple[Any, ...] | No
     return Lookup(job, miss, row[6])
 
 
-class Claim(AbstractAsyncContextManager[None]):
+class FetchClaim(AbstractAsyncContextManager[None]):
     """A job's fetch lock that `Store.lookup_or_claim` took with its lookup: the job is
     neither stored nor remembered as missed, and no other process fetches it. Held from
     the lookup on; entered where the job is fetched, and released on leaving (or by
@@ -173,9 +173,9 @@ class Store(ABC):
 
     async def lookup_or_claim(
         self, tenant_id: str, mode: str, job_id: str
-    ) -> tuple[Lookup, Claim | None]:
+    ) -> tuple[Lookup, FetchClaim | None]:
         """The `lookup`, and where other processes could fetch the job too, its fetch lock
-        when the job is unknown and the lock free: a `Claim` the caller must enter or
+        when the job is unknown and the lock free: a `FetchClaim` the caller must enter or
         release. None: take `fetch_lock` to fetch."""
         return await self.lookup(tenant_id, mode, job_id), None
 

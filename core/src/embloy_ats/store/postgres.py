@@ -53,8 +53,8 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from embloy_ats.errors import ConfigurationError, DatabaseUnavailable
 from embloy_ats.store.base import (
-    Claim,
     ClientToken,
+    FetchClaim,
     Lookup,
     Miss,
     Store,
@@ -251,8 +251,8 @@ class PostgresStore(Store):
         self._pool: AsyncConnectionPool | None = None
         self._min, self._max = min_size, max_size
         self._checkout_timeout = checkout_timeout
-        #: the connection holding this task's fetch lock, if it holds one.
-        self._held: ContextVar[_Claim | None] = ContextVar(
+        #: the claim of the fetch lock this task holds, if it holds one.
+        self._held: ContextVar[_FetchClaim | None] = ContextVar(
             f"embloy_ats_pg_held_{id(self)}", default=None
         )
         self._lock_slots: asyncio.Semaphore | None = None
@@ -459,7 +459,7 @@ class PostgresStore(Store):
 
     async def lookup_or_claim(
         self, tenant_id: str, mode: str, job_id: str
-    ) -> tuple[Lookup, Claim | None]:
+    ) -> tuple[Lookup, FetchClaim | None]:
         """The lookup and, for an unknown job whose lock no session holds, the lock, in one
         round trip; a lookup alone when every lock slot is taken."""
         slots = self._slots()
@@ -476,7 +476,7 @@ class PostgresStore(Store):
             raise
         looked = _looked_up(tenant_id, mode, job_id, row)
         if row is not None and row[7]:
-            claim = _Claim(self, conn, slots, lock)
+            claim = _FetchClaim(self, conn, slots, lock)
             if looked.job is None and looked.miss is None:
                 return looked, claim
             claim.release()  # the last holder stored it just before letting go
@@ -506,7 +506,7 @@ class PostgresStore(Store):
         except BaseException:
             slots.release()
             raise
-        async with _Claim(self, conn, slots, lock):
+        async with _FetchClaim(self, conn, slots, lock):
             yield _looked_up(tenant_id, mode, job_id, row)
 
     async def _lock_and_lookup(
@@ -529,7 +529,7 @@ class PostgresStore(Store):
                 attempt += 1
 
 
-class _Claim(Claim):
+class _FetchClaim(FetchClaim):
     """A fetch lock held by `conn`, out of the pool, which serves every store call made in
     the block (a context variable hands the claim down)."""
 
@@ -539,7 +539,7 @@ class _Claim(Claim):
         self.conn, self.lock = conn, lock
         self._store, self._slots = store, slots
         self._pool = store.pool  # the one it came from, even if the store closes meanwhile
-        self._token: Token[_Claim | None] | None = None
+        self._token: Token[_FetchClaim | None] | None = None
         self._released = False
         #: whether the lock was let go already (with the job's upsert).
         self.unlocked = False
