@@ -1105,6 +1105,7 @@ def machine() -> list[str]:
 BENCHMARKS = (
     "overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens", "runner",
     "applications", "write_lock", "session_drop", "form",
+    "latency",
 )  # fmt: skip
 
 
@@ -1122,6 +1123,9 @@ async def run(size: Size, only: set[str]) -> Report:
                 await overhead(report, fake, size, kind, 0.0)
             if size is FULL:
                 await overhead(report, fake, size, "sqlite", 0.05)
+        if "latency" in only:  # row 1 with an ATS 20 ms away: the store's share of the wait
+            for kind in stores:
+                await overhead(report, fake, size, kind, 0.02)
         if "stored" in only:
             for kind in stores:
                 await stored(report, fake, size, kind)
