@@ -274,7 +274,12 @@ async def bare_get(client: httpx.AsyncClient, url: str) -> Any:
 # -- 1. framework overhead -----------------------------------------------------------------------
 
 #: the targets of row 1 against the sync baseline, by store and ATS latency.
-TARGETS = {("sqlite", 0.0): "<= 1.3x", ("postgres", 0.0): "<= 1.6x", ("sqlite", 0.02): "<= 1.02x"}
+TARGETS = {
+    ("sqlite", 0.0): "<= 1.3x",
+    ("postgres", 0.0): "<= 1.6x",
+    ("sqlite", 0.02): "<= 1.02x",
+    ("postgres", 0.02): "<= 1.04x",
+}
 
 
 async def overhead(report: Report, fake: RemoteFake, size: Size, kind: str, latency: float) -> None:
@@ -1247,7 +1252,7 @@ def machine() -> list[str]:
 
 BENCHMARKS = (
     "overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens", "runner",
-    "applications", "write_lock", "session_drop", "form", "service",
+    "applications", "write_lock", "session_drop", "form", "service", "latency",
 )  # fmt: skip
 
 
@@ -1263,8 +1268,11 @@ async def run(size: Size, only: set[str]) -> Report:
         if "overhead" in only:
             for kind in stores:
                 await overhead(report, fake, size, kind, 0.0)
-            for latency in (0.02, 0.05) if size is FULL else (0.02,):
-                await overhead(report, fake, size, "sqlite", latency)
+            if size is FULL:
+                await overhead(report, fake, size, "sqlite", 0.05)
+        if "latency" in only:  # row 1 with an ATS 20 ms away: the store's share of the wait
+            for kind in stores:
+                await overhead(report, fake, size, kind, 0.02)
         if "stored" in only:
             for kind in stores:
                 await stored(report, fake, size, kind)

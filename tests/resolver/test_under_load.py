@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from embloy_ats import HttpClient, Job, Registry, UpstreamUnavailable
+from embloy_ats import HttpClient, Job, JobNotFound, Registry, UpstreamUnavailable
 from embloy_ats.resolver import FreshnessPolicy, Resolver
 from embloy_ats.store import Store, StoredJob, store_for
 from embloy_ats.store.base import Lookup
-from embloy_ats.store.postgres import LOCK_AND_LOOKUP, PostgresStore, lock_id
+from embloy_ats.store.postgres import STORE_AND_UNLOCK, PostgresStore, lock_id
 
 from tests.resolver.conftest import ManualClock
 
@@ -63,6 +63,17 @@ async def small_pool(pg_schema: str, registry: Registry) -> AsyncIterator[Resolv
     await resolver.close()
 
 
+@pytest.fixture
+async def gone_pool(pg_schema: str, registry: Registry) -> AsyncIterator[Resolver]:
+    """An ATS that says every job is gone: the miss is stored, then the lock let go (an
+    upsert of a job lets go of its lock itself)."""
+    resolver = await open_resolver(
+        PostgresStore(pg_schema, min_size=1, max_size=4), registry, slow_ats(0.2, 404)
+    )
+    yield resolver
+    await resolver.close()
+
+
 async def test_more_unknown_jobs_at_once_than_pool_connections_do_not_deadlock(
     small_pool: Resolver,
 ) -> None:
@@ -75,39 +86,72 @@ async def test_more_unknown_jobs_at_once_than_pool_connections_do_not_deadlock(
     assert sorted(int(job.external_id) for job in jobs) == list(range(1, 13))
 
 
-async def test_an_unknown_job_costs_four_round_trips_on_postgresql(
-    small_pool: Resolver, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """lookup; lock and lookup again (one function call); store; unlock: four plain
-    statements, no pipeline, and the caller waits for three of them: the unlock goes on
-    after the answer. The connection's version comes with the lookup, so a known
-    connection is not read again."""
+def counted_round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement PostgreSQL connections send from now on, by its first words (the
+    fetch lock's function calls by what they do)."""
     trips: list[str] = []
     execute = psycopg.AsyncConnection.execute
 
     async def counting(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
         assert self._pipeline is None
-        words = str(query).replace("(", " ").split()
-        trips.append("lock and lookup" if query == LOCK_AND_LOOKUP else " ".join(words[:2]))
+        text = str(query)
+        if "embloy_lookup_or_lock_" in text:
+            trips.append("lookup or lock")
+        elif "embloy_lock_and_lookup_" in text:
+            trips.append("lock and lookup")
+        elif "embloy_store_and_unlock_" in text:
+            trips.append("store and unlock")
+        else:
+            trips.append(" ".join(text.replace("(", " ").split()[:2]))
         return await execute(self, query, *args, **kwargs)
 
-    await small_pool.resolve("acme", "fake", "6")  # builds the connector once
     monkeypatch.setattr(psycopg.AsyncConnection, "execute", counting)
+    return trips
+
+
+async def test_an_unknown_job_costs_three_round_trips_on_postgresql(
+    small_pool: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lookup takes the fetch lock when the job is unknown and no other process holds
+    it (one function call); store; unlock: three plain statements, no pipeline, and the
+    caller waits for two of them: the unlock goes on after the answer. The connection's
+    version comes with the lookup, so a known connection is not read again."""
+    await small_pool.resolve("acme", "fake", "6")  # builds the connector once
+    trips = counted_round_trips(monkeypatch)
     await small_pool.resolve("acme", "fake", "7")
     await small_pool.store.close()  # waits for the unlock, which the answer does not
-    assert trips == [
-        "SELECT j.job,",
-        "lock and lookup",
-        "WITH durability",
-        "SELECT pg_advisory_unlock",
-    ]
+    assert trips == ["lookup or lock", "store and unlock"]
+
+
+async def test_a_burst_of_resolves_of_one_unknown_job_costs_three_round_trips(
+    small_pool: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolves of one job that arrive while its lookup is under way wait for that lookup,
+    then for its fetch: the burst costs what one resolve costs."""
+    await small_pool.resolve("acme", "fake", "6")
+    trips = counted_round_trips(monkeypatch)
+    jobs = await asyncio.gather(*(small_pool.resolve("acme", "fake", "7") for _ in range(20)))
+    assert {job.external_id for job in jobs} == {"7"}
+    await small_pool.store.close()
+    assert trips == ["lookup or lock", "store and unlock"]
+
+
+async def test_a_burst_of_resolves_of_one_stored_job_costs_one_lookup(
+    small_pool: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await small_pool.resolve("acme", "fake", "7")
+    trips = counted_round_trips(monkeypatch)
+    jobs = await asyncio.gather(*(small_pool.resolve("acme", "fake", "7") for _ in range(20)))
+    assert {job.external_id for job in jobs} == {"7"}
+    assert len(trips) == 1
 
 
 async def test_the_answer_does_not_wait_for_the_unlock(
-    small_pool: Resolver, monkeypatch: pytest.MonkeyPatch
+    gone_pool: Resolver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The job is committed before the lock is released, and the candidate gets it without
-    waiting for the release; another process can take the lock once it is released."""
+    """The miss is committed before the lock is released, and the candidate gets the answer
+    without waiting for the release; another process can take the lock once it is
+    released."""
     release = asyncio.Event()
     execute = psycopg.AsyncConnection.execute
 
@@ -116,15 +160,15 @@ async def test_the_answer_does_not_wait_for_the_unlock(
             await release.wait()
         return await execute(self, query, *args, **kwargs)
 
-    store = small_pool.store
+    store = gone_pool.store
     assert isinstance(store, PostgresStore)
 
     monkeypatch.setattr(psycopg.AsyncConnection, "execute", held_unlock)
-    job = await asyncio.wait_for(small_pool.resolve("acme", "fake", "7"), timeout=10)
-    assert job.external_id == "7"
-    tenant = await small_pool.tenant("acme")
+    with pytest.raises(JobNotFound):
+        await asyncio.wait_for(gone_pool.resolve("acme", "fake", "7"), timeout=10)
+    tenant = await gone_pool.tenant("acme")
     lock = lock_id(tenant.id, "fake", "7")
-    assert await store.get_job(tenant.id, "fake", "7") is not None
+    assert await store.get_miss(tenant.id, "fake", "7") is not None
     assert not lock_is_free(store.conninfo, lock), "still held while the unlock waits"
     release.set()
     for _ in range(200):  # the pool, and the session that held the lock, stay open
@@ -209,9 +253,9 @@ async def test_a_lock_holder_cancelled_as_the_store_closes_leaves_no_session(
 
 
 async def test_a_cancelled_unlock_ends_its_session_instead_of_pooling_the_lock(
-    small_pool: Resolver, monkeypatch: pytest.MonkeyPatch
+    gone_pool: Resolver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = small_pool.store
+    store = gone_pool.store
     assert isinstance(store, PostgresStore)
     execute = psycopg.AsyncConnection.execute
 
@@ -221,8 +265,9 @@ async def test_a_cancelled_unlock_ends_its_session_instead_of_pooling_the_lock(
         return await execute(self, query, *args, **kwargs)
 
     monkeypatch.setattr(psycopg.AsyncConnection, "execute", stuck_unlock)
-    await small_pool.resolve("acme", "fake", "7")
-    tenant = await small_pool.tenant("acme")
+    with pytest.raises(JobNotFound):
+        await gone_pool.resolve("acme", "fake", "7")
+    tenant = await gone_pool.tenant("acme")
     lock = lock_id(tenant.id, "fake", "7")
     assert not lock_is_free(store.conninfo, lock)
     (unlocking,) = store._unlocking
@@ -273,6 +318,70 @@ async def test_the_next_lock_holder_sees_the_job_the_last_one_committed(pg_schem
         assert (followed.job.job_json, followed.job.fetched_at) == ('{"title": "x"}', 2.0)
     finally:
         await store.close()
+
+
+async def test_a_lookup_claims_only_an_unknown_job_whose_lock_is_free(pg_schema: str) -> None:
+    """The claim comes with the lookup of an unknown job; not with a stored one, nor while
+    another session holds the lock (the caller then waits for it with `fetch_lock`). A
+    claim never entered is released all the same, and its session goes back unlocked."""
+    store = PostgresStore(pg_schema, min_size=1, max_size=4)
+    await store.open()
+    try:
+        tenant = await store.create_tenant("acme", now=1.0)
+        lock = lock_id(tenant.id, "fake", "7")
+        looked, claim = await store.lookup_or_claim(tenant.id, "fake", "7")
+        assert looked.job is None
+        assert claim is not None
+        assert not lock_is_free(pg_schema, lock)
+        again, second = await store.lookup_or_claim(tenant.id, "fake", "7")
+        assert (again.job, second) == (None, None), "held by the first claim's session"
+        claim.release()
+        claim.release()
+        await store._unlocked()
+        assert lock_is_free(pg_schema, lock)
+        await store.put_job(StoredJob(tenant.id, "fake", "7", '{"title": "x"}', 2.0))
+        stored, none = await store.lookup_or_claim(tenant.id, "fake", "7")
+        assert stored.job is not None
+        assert none is None
+        assert lock_is_free(pg_schema, lock)
+        for _ in range(4):  # every pooled connection is free of locks
+            async with store.pool.connection() as conn:
+                cursor = await conn.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
+                    "pg_backend_pid()"
+                )
+                assert await cursor.fetchone() == (0,)
+    finally:
+        await store.close()
+
+
+async def test_the_upsert_lets_go_of_the_lock_only_once_the_job_is_committed(
+    small_pool: Resolver,
+) -> None:
+    """The job's upsert takes the lock for its transaction before the session lets go of
+    it: another session is granted it only after the commit, and its lookup finds the job.
+    Once the answer is given, no session holds the lock any more."""
+    store = small_pool.store
+    assert isinstance(store, PostgresStore)
+    tenant = await small_pool.tenant("acme")
+    lock = lock_id(tenant.id, "fake", "8")
+    with psycopg.connect(store.conninfo) as holder:  # not autocommit: one open transaction
+        holder.execute("SELECT pg_advisory_lock(%s)", (lock,))
+        holder.execute(STORE_AND_UNLOCK, (lock, tenant.id, "fake", "8", '{"title": "x"}', 2.0))
+        assert not lock_is_free(store.conninfo, lock), "held until the commit"
+        assert await store.get_job(tenant.id, "fake", "8") is None
+        holder.commit()
+        assert lock_is_free(store.conninfo, lock)
+        assert await store.get_job(tenant.id, "fake", "8") is not None
+    await small_pool.resolve("acme", "fake", "7")
+    assert lock_is_free(store.conninfo, lock_id(tenant.id, "fake", "7"))
+    for _ in range(4):  # every pooled connection is free of locks
+        async with store.pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
+                "pg_backend_pid()"
+            )
+            assert await cursor.fetchone() == (0,)
 
 
 async def test_a_connection_changed_elsewhere_is_used_on_the_next_fetch(

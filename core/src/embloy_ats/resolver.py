@@ -1,9 +1,10 @@
 """The resolver: a job a candidate applies to, from the store if known and fresh, else
 fetched once from the ATS, normalised, stored and returned.
 
-- Single-flight: concurrent resolves of one unknown job share one upstream fetch, in one
-  process (a shared task) and across processes on PostgreSQL (an advisory lock, after which
-  followers read what the leader stored, or the failure it remembered).
+- Single-flight: concurrent resolves of one job share one store lookup, and of an unknown
+  job one upstream fetch, in one process (a shared task) and across processes on
+  PostgreSQL (an advisory lock, after which followers read what the leader stored, or the
+  failure it remembered).
 - Freshness: a max age per connector; a stale job is refetched, and served flagged as stale
   when the ATS is down or rate-limiting (bounded by `stale_if_error`).
 - Negative cache: a job the ATS says is gone is remembered for `negative_ttl`; any other
@@ -34,7 +35,7 @@ from embloy_ats.http import HttpClient
 from embloy_ats.model import SCHEMA_VERSION, Job, JobStatus
 from embloy_ats.registry import Registry
 from embloy_ats.store import Store, StoredConnection, StoredJob, Tenant, store_from_env
-from embloy_ats.store.base import Lookup, Miss
+from embloy_ats.store.base import FetchClaim, Lookup, Miss
 
 log = logging.getLogger("embloy_ats.resolver")
 
@@ -101,6 +102,10 @@ Subscriber = Callable[[Event], Awaitable[None] | None]
 
 class NoConnection(ConfigurationError):
     hint = "Connect it first: `embloy-ats connections set TENANT MODE --setting ...`."
+
+
+class _GaveUp(Exception):
+    """The caller whose lookup others shared was cancelled: they look for themselves."""
 
 
 def _error_from_miss(miss: Miss, mode: str, job_id: str) -> EmbloyAtsError:
@@ -170,6 +175,8 @@ class Resolver:
         #: before it is answered anyway; the write goes on.
         self.store_wait = store_wait
         self._inflight: dict[str, asyncio.Task[Resolution]] = {}
+        #: lookups under way, by key: callers of a job being looked up share its lookup.
+        self._looking: dict[str, asyncio.Future[Lookup]] = {}
         self._tenants: dict[str, Tenant] = {}
         self._connectors: dict[tuple[str, str], tuple[float, Connector]] = {}
         self._subscribers: list[Subscriber] = []
@@ -320,18 +327,56 @@ class Resolver:
             unstored = self._unstored(key, mode)
             if unstored is not None:
                 return unstored
-        looked = await self.store.lookup(tenant.id, mode, job_id)
-        fresh = self._fresh(looked, mode, job_id)
+        while True:
+            task = self._inflight.get(key)
+            if task is not None:
+                # shield: one impatient caller must not cancel the fetch the others wait for
+                return await asyncio.shield(task)
+            looking = self._looking.get(key)
+            if looking is None:
+                break
+            try:  # another caller looks the job up: share its lookup, then its fetch
+                shared = await asyncio.shield(looking)
+            except _GaveUp:
+                continue
+            fresh = self._fresh(shared, mode, job_id)
+            if fresh is not None:
+                return fresh
+        looked, claim = await self._lookup(key, tenant.id, mode, job_id)
+        try:
+            fresh = self._fresh(looked, mode, job_id)
+        except BaseException:
+            if claim is not None:
+                claim.release()
+            raise
         if fresh is not None:
+            if claim is not None:
+                claim.release()
             return fresh
-        task = self._inflight.get(key)
-        if task is None:
-            lead = self._lead(tenant, mode, job_id, looked.connection_updated_at)
-            task = asyncio.create_task(lead)
-            self._inflight[key] = task
-            task.add_done_callback(lambda done: self._settled(key, done))
-        # shield: one impatient caller must not cancel the fetch the others wait for
+        lead = self._lead(tenant, mode, job_id, looked.connection_updated_at, claim)
+        task = asyncio.create_task(lead)
+        self._inflight[key] = task
+        task.add_done_callback(lambda done: self._settled(key, done))
+        if claim is not None:  # a lead cancelled before it started never entered its claim
+            task.add_done_callback(lambda _: claim.release())
         return await asyncio.shield(task)
+
+    async def _lookup(
+        self, key: str, tenant_id: str, mode: str, job_id: str
+    ) -> tuple[Lookup, FetchClaim | None]:
+        """The store's lookup of a job, shared with the callers that ask for it meanwhile."""
+        looking: asyncio.Future[Lookup] = asyncio.get_running_loop().create_future()
+        self._looking[key] = looking
+        try:
+            found = await self.store.lookup_or_claim(tenant_id, mode, job_id)
+        except BaseException as exc:
+            looking.set_exception(exc if isinstance(exc, Exception) else _GaveUp())
+            looking.exception()  # seen, even if no other caller waits for it
+            raise
+        finally:
+            del self._looking[key]
+        looking.set_result(found[0])
+        return found
 
     def _settled(self, key: str, task: asyncio.Task[Resolution]) -> None:
         self._inflight.pop(key, None)
@@ -397,9 +442,15 @@ class Resolver:
         return job
 
     async def _lead(
-        self, tenant: Tenant, mode: str, job_id: str, version: float | None
+        self,
+        tenant: Tenant,
+        mode: str,
+        job_id: str,
+        version: float | None,
+        claim: FetchClaim | None,
     ) -> Resolution:
-        async with self.store.fetch_lock(tenant.id, mode, job_id) as again:
+        held = claim if claim is not None else self.store.fetch_lock(tenant.id, mode, job_id)
+        async with held as again:
             if again is not None:  # another process may have fetched it while we waited
                 fresh = self._fresh(again, mode, job_id)
                 if fresh is not None:

@@ -93,6 +93,20 @@ def _looked_up(tenant_id: str, mode: str, job_id: str, row: tuple[Any, ...] | No
     return Lookup(job, miss, row[6])
 
 
+class FetchClaim(AbstractAsyncContextManager[None]):
+    """A job's fetch lock that `Store.lookup_or_claim` took with its lookup: the job is
+    neither stored nor remembered as missed, and no other process fetches it. Held from
+    the lookup on; entered where the job is fetched, and released on leaving (or by
+    `release`, should that never be entered)."""
+
+    @abstractmethod
+    def release(self) -> None:
+        """Let the lock go (once: later calls do nothing)."""
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+
+
 def lookup_params(tenant_id: str, mode: str, job_id: str) -> tuple[str, ...]:
     """The parameters of the shared `lookup` query."""
     return (tenant_id, mode, job_id, tenant_id, mode, job_id, tenant_id, mode)
@@ -156,6 +170,14 @@ class Store(ABC):
     async def lookup(self, tenant_id: str, mode: str, job_id: str) -> Lookup:
         """The stored job, the remembered miss and the connection's version, which the
         resolver needs on every resolve, in one query."""
+
+    async def lookup_or_claim(
+        self, tenant_id: str, mode: str, job_id: str
+    ) -> tuple[Lookup, FetchClaim | None]:
+        """The `lookup`, and where other processes could fetch the job too, its fetch lock
+        when the job is unknown and the lock free: a `FetchClaim` the caller must enter or
+        release. None: take `fetch_lock` to fetch."""
+        return await self.lookup(tenant_id, mode, job_id), None
 
     @abstractmethod
     async def put_miss(self, tenant_id: str, mode: str, job_id: str, miss: Miss) -> None: ...

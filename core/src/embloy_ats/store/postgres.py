@@ -9,14 +9,19 @@ The connection that holds a fetch lock also serves every store call made while i
 at once: a burst of unknown jobs can neither deadlock the pool (every connection holding a
 lock while waiting for another to read) nor starve reads of stored jobs.
 
-Every round trip adds to a candidate's first apply, so the lock and the lookup after it are
-one call of a database function (`lock_and_lookup_function`, created at open): a VOLATILE
-function takes a fresh snapshot for each statement in it, so its lookup, run once the lock
-is granted, sees what the previous holder committed. (One plain statement could not: its
+Every round trip adds to a candidate's first apply, so the resolver's lookup takes the lock
+too when the job is unknown and no session holds it (`lookup_or_claim`, one call of a
+database function created at open, `lookup_or_lock_function`): an unknown job costs the
+lookup and its upsert, which lets go of the lock too. When another session holds the lock,
+the caller waits for it in one more call (`lock_and_lookup_function`). Both functions are
+VOLATILE, so each statement in them takes a fresh snapshot: the lookup run once the lock is
+granted sees what the previous holder committed. (One plain statement could not: its
 single snapshot is taken before it waits for the lock. A pipeline of the two statements
-costs about as much as two round trips in psycopg.) The unlock may not ride along with the
-job's upsert: in one implicit transaction the lock would be released before the job is
-committed.
+costs about as much as two round trips in psycopg.) The upsert's transaction takes the lock
+for itself before the session lets go of it (`store_and_unlock_function`): unlocked in one
+implicit transaction alone, the lock would be granted before the job is committed. A
+remembered failure, or a job stored on another session (the holder's ended), is unlocked
+in one more call, after the answer.
 
 The database may end a pooled session at any time (a restart, a failover, an idle timeout,
 an operator's `pg_terminate_backend`); the pool learns of it only when the session is next
@@ -39,7 +44,7 @@ import logging
 import select
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
 import psycopg
@@ -49,6 +54,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from embloy_ats.errors import ConfigurationError, DatabaseUnavailable
 from embloy_ats.store.base import (
     ClientToken,
+    FetchClaim,
     Lookup,
     Miss,
     Store,
@@ -79,25 +85,80 @@ Cursor = psycopg.AsyncCursor[Any]
 _SESSION_ATTEMPTS = 3
 
 
-def lock_and_lookup_function() -> tuple[str, str, str]:
-    """(call, signature, CREATE statement) of the function that takes a job's advisory lock,
-    then looks the job up with the shared lookup query. Its name carries a digest of the
-    whole definition: replicas of two releases, side by side during a deploy, each call
-    their own, and a function of that name, once it exists, is this very one."""
-    lookup = Q.lookup.replace("%s", "{}").format(*lookup_params("$2", "$3", "$4"))
+_PUT_JOB = (
+    "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)), "
+    "forgotten AS (DELETE FROM job_misses WHERE tenant_id = %s AND mode = %s "
+    "AND job_id = %s) INSERT INTO jobs (tenant_id, mode, job_id, job, fetched_at) "
+    "SELECT %s, %s, %s, %s, %s FROM durability ON CONFLICT (tenant_id, mode, job_id) "
+    "DO UPDATE SET job = excluded.job, fetched_at = excluded.fetched_at"
+)
+_LOOKED_UP = (
+    "job TEXT, fetched_at DOUBLE PRECISION, kind TEXT, message TEXT, retry_after DOUBLE "
+    "PRECISION, expires_at DOUBLE PRECISION, connection_updated_at DOUBLE PRECISION"
+)
+
+
+def _function(
+    prefix: str, body: str, *, returns: str, arguments: str = "bigint, text, text, text"
+) -> tuple[str, str, str]:
+    """(call, signature, CREATE statement) of a plpgsql function of the lock id, tenant id,
+    mode and job id (and any further `arguments`). Its name carries a digest of the whole
+    definition: replicas of two releases, side by side during a deploy, each call their
+    own, and a function of that name, once it exists, is this very one."""
     definition = (
-        "CREATE FUNCTION {name}(bigint, text, text, text) RETURNS TABLE (job TEXT, "
-        "fetched_at DOUBLE PRECISION, kind TEXT, message TEXT, retry_after DOUBLE PRECISION, "
-        "expires_at DOUBLE PRECISION, connection_updated_at DOUBLE PRECISION) "
-        "LANGUAGE plpgsql VOLATILE AS $body$ "
-        f"BEGIN PERFORM pg_advisory_lock($1); RETURN QUERY {lookup}; END $body$"
+        f"CREATE FUNCTION {{name}}({arguments}) RETURNS {returns} "
+        f"LANGUAGE plpgsql VOLATILE AS $body$ {body} $body$"
     )
-    name = "embloy_lock_and_lookup_" + hashlib.sha256(definition.encode()).hexdigest()[:12]
-    call = f"SELECT * FROM {name}(%s, %s, %s, %s)"  # noqa: S608 - our own name, no input
-    return call, f"{name}(bigint, text, text, text)", definition.replace("{name}", name)
+    name = prefix + hashlib.sha256(definition.encode()).hexdigest()[:12]
+    placeholders = ", ".join(["%s"] * len(arguments.split(",")))
+    call = f"SELECT * FROM {name}({placeholders})"  # noqa: S608 - our own name, no input
+    return call, f"{name}({arguments})", definition.replace("{name}", name)
+
+
+def lock_and_lookup_function() -> tuple[str, str, str]:
+    """The function that takes a job's advisory lock, waiting for it, then looks the job
+    up with the shared lookup query."""
+    lookup = Q.lookup.replace("%s", "{}").format(*lookup_params("$2", "$3", "$4"))
+    body = f"BEGIN PERFORM pg_advisory_lock($1); RETURN QUERY {lookup}; END"
+    return _function("embloy_lock_and_lookup_", body, returns=f"TABLE ({_LOOKED_UP})")
+
+
+def lookup_or_lock_function() -> tuple[str, str, str]:
+    """The function that looks a job up, and when it is neither stored nor remembered as
+    missed, takes its advisory lock if no session holds it (without waiting) and looks
+    again under it, in a fresh snapshot: the last holder may have stored it meanwhile.
+    Its last column says whether it holds the lock."""
+    lookup = Q.lookup.replace("%s", "{}").format(*lookup_params("$2", "$3", "$4"))
+    body = (
+        f"DECLARE r record; BEGIN SELECT * INTO r FROM ({lookup}) AS l; "  # noqa: S608
+        "IF r.job IS NULL AND r.kind IS NULL AND pg_try_advisory_lock($1) THEN "
+        f"RETURN QUERY SELECT l.*, true FROM ({lookup}) AS l; "
+        "ELSE RETURN QUERY SELECT r.job, r.fetched_at, r.kind, r.message, r.retry_after, "
+        "r.expires_at, r.updated_at, false; END IF; END"
+    )
+    return _function(
+        "embloy_lookup_or_lock_", body, returns=f"TABLE ({_LOOKED_UP}, locked BOOLEAN)"
+    )
+
+
+def store_and_unlock_function() -> tuple[str, str, str]:
+    """The function that stores a job (`put_job`'s statement) and lets go of its lock, in
+    one transaction. It takes the lock for the transaction too before the session lets go,
+    so other sessions are granted the lock only once the job is committed (the transaction's
+    locks are released after its commit is visible); the job's lookup then finds it."""
+    upsert = _PUT_JOB.replace("%s", "{}").format("$2", "$3", "$4", "$2", "$3", "$4", "$5", "$6")
+    body = f"BEGIN PERFORM pg_advisory_xact_lock($1); {upsert}; PERFORM pg_advisory_unlock($1); END"
+    return _function(
+        "embloy_store_and_unlock_",
+        body,
+        returns="void",
+        arguments="bigint, text, text, text, text, double precision",
+    )
 
 
 LOCK_AND_LOOKUP, LOCK_AND_LOOKUP_SIGNATURE, CREATE_LOCK_AND_LOOKUP = lock_and_lookup_function()
+LOOKUP_OR_LOCK, LOOKUP_OR_LOCK_SIGNATURE, CREATE_LOOKUP_OR_LOCK = lookup_or_lock_function()
+STORE_AND_UNLOCK, STORE_AND_UNLOCK_SIGNATURE, CREATE_STORE_AND_UNLOCK = store_and_unlock_function()
 
 
 async def unreachable(conninfo: str, timeout: int = CONNECT_TIMEOUT) -> str | None:
@@ -190,8 +251,8 @@ class PostgresStore(Store):
         self._pool: AsyncConnectionPool | None = None
         self._min, self._max = min_size, max_size
         self._checkout_timeout = checkout_timeout
-        #: the connection holding this task's fetch lock, if it holds one.
-        self._held: ContextVar[psycopg.AsyncConnection[Any] | None] = ContextVar(
+        #: the claim of the fetch lock this task holds, if it holds one.
+        self._held: ContextVar[_FetchClaim | None] = ContextVar(
             f"embloy_ats_pg_held_{id(self)}", default=None
         )
         self._lock_slots: asyncio.Semaphore | None = None
@@ -216,13 +277,16 @@ class PostgresStore(Store):
     async def _migrate(self) -> None:
         async with self.pool.connection() as conn, conn.transaction():
             await migrate(conn, "schema_migrations", MIGRATIONS, lock=_MIGRATION_LOCK)
-            # Not a versioned migration: it follows the lookup query of the running code.
-            cursor = await conn.execute(
-                "SELECT to_regprocedure(%s) IS NULL", (LOCK_AND_LOOKUP_SIGNATURE,)
-            )
-            missing = await cursor.fetchone()
-            if missing is not None and missing[0]:
-                await conn.execute(CREATE_LOCK_AND_LOOKUP)
+            # Not versioned migrations: they follow the lookup query of the running code.
+            for signature, create in (
+                (LOCK_AND_LOOKUP_SIGNATURE, CREATE_LOCK_AND_LOOKUP),
+                (LOOKUP_OR_LOCK_SIGNATURE, CREATE_LOOKUP_OR_LOCK),
+                (STORE_AND_UNLOCK_SIGNATURE, CREATE_STORE_AND_UNLOCK),
+            ):
+                cursor = await conn.execute("SELECT to_regprocedure(%s) IS NULL", (signature,))
+                missing = await cursor.fetchone()
+                if missing is not None and missing[0]:
+                    await conn.execute(create)
 
     async def close(self) -> None:
         await self._unlocked()
@@ -268,8 +332,9 @@ class PostgresStore(Store):
         else on one from the pool; run again on another if its session ended (and `again`)."""
         attempt = 1
         while True:
-            held = self._held.get()
-            conn = held if held is not None and not held.closed else await self._checkout(self.pool)
+            claim = self._held.get()
+            held = claim.conn if claim is not None and not claim.conn.closed else None
+            conn = held if held is not None else await self._checkout(self.pool)
             try:
                 cursor = await conn.execute(sql, params)
                 return await result(cursor)
@@ -331,7 +396,8 @@ class PostgresStore(Store):
         return StoredJob(*row) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
-        """The upsert, and the miss forgotten, in one statement and one round trip.
+        """The upsert, and the miss forgotten, in one statement and one round trip; on the
+        connection holding the job's fetch lock, the unlock too (`store_and_unlock_function`).
 
         The row is a cache of what the ATS says, so it is committed without waiting for the
         WAL flush: `synchronous_commit` is off for this statement's own transaction only (the
@@ -339,12 +405,23 @@ class PostgresStore(Store):
         of stored jobs, which are then fetched again. Tenants, connections and client tokens
         keep the server's durable default.
         """
+        claim = self._held.get()
+        if claim is not None and not claim.conn.closed:
+            lock = lock_id(job.tenant_id, job.mode, job.job_id)
+            if claim.lock == lock:
+                try:
+                    await claim.conn.execute(
+                        STORE_AND_UNLOCK,
+                        (lock, job.tenant_id, job.mode, job.job_id, job.job_json, job.fetched_at),
+                    )
+                except psycopg.OperationalError:
+                    if not claim.conn.closed:
+                        raise  # else its session ended, and the lock with it: store below
+                else:
+                    claim.unlocked = True
+                    return
         await self._run(
-            "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)), "
-            "forgotten AS (DELETE FROM job_misses WHERE tenant_id = %s AND mode = %s "
-            "AND job_id = %s) INSERT INTO jobs (tenant_id, mode, job_id, job, fetched_at) "
-            "SELECT %s, %s, %s, %s, %s FROM durability ON CONFLICT (tenant_id, mode, job_id) "
-            "DO UPDATE SET job = excluded.job, fetched_at = excluded.fetched_at",
+            _PUT_JOB,
             (job.tenant_id, job.mode, job.job_id,
              job.tenant_id, job.mode, job.job_id, job.job_json, job.fetched_at),
         )  # fmt: skip
@@ -380,42 +457,68 @@ class PostgresStore(Store):
     async def revoke_client_token(self, jti: str, *, now: float) -> bool:
         return await self._execute(Q.revoke_client_token, (now, jti), _rowcount) > 0
 
+    async def lookup_or_claim(
+        self, tenant_id: str, mode: str, job_id: str
+    ) -> tuple[Lookup, FetchClaim | None]:
+        """The lookup and, for an unknown job whose lock no session holds, the lock, in one
+        round trip; a lookup alone when every lock slot is taken."""
+        slots = self._slots()
+        if slots.locked():
+            return await self.lookup(tenant_id, mode, job_id), None
+        await slots.acquire()  # free: it does not wait
+        lock = lock_id(tenant_id, mode, job_id)
+        try:
+            conn, row = await self._lock_and_lookup(
+                self.pool, LOOKUP_OR_LOCK, (lock, tenant_id, mode, job_id)
+            )
+        except BaseException:
+            slots.release()
+            raise
+        looked = _looked_up(tenant_id, mode, job_id, row)
+        if row is not None and row[7]:
+            claim = _FetchClaim(self, conn, slots, lock)
+            if looked.job is None and looked.miss is None:
+                return looked, claim
+            claim.release()  # the last holder stored it just before letting go
+            return looked, None
+        slots.release()
+        await self.pool.putconn(conn)
+        return looked, None
+
     def fetch_lock(
         self, tenant_id: str, mode: str, job_id: str
     ) -> AbstractAsyncContextManager[Lookup | None]:
         return self._advisory_lock(tenant_id, mode, job_id)
 
-    @asynccontextmanager
-    async def _advisory_lock(self, tenant_id: str, mode: str, job_id: str) -> AsyncIterator[Lookup]:
+    def _slots(self) -> asyncio.Semaphore:
         if self._lock_slots is None:
             self._lock_slots = asyncio.Semaphore(max(1, self._max * 3 // 4))
-        pool, slots, lock = self.pool, self._lock_slots, lock_id(tenant_id, mode, job_id)
+        return self._lock_slots
+
+    @asynccontextmanager
+    async def _advisory_lock(self, tenant_id: str, mode: str, job_id: str) -> AsyncIterator[Lookup]:
+        pool, slots, lock = self.pool, self._slots(), lock_id(tenant_id, mode, job_id)
         await slots.acquire()
         try:
-            conn, row = await self._lock_and_lookup(pool, lock, tenant_id, mode, job_id)
+            conn, row = await self._lock_and_lookup(
+                pool, LOCK_AND_LOOKUP, (lock, tenant_id, mode, job_id)
+            )
         except BaseException:
             slots.release()
             raise
-        token = self._held.set(conn)
-        try:
+        async with _FetchClaim(self, conn, slots, lock):
             yield _looked_up(tenant_id, mode, job_id, row)
-        finally:
-            self._held.reset(token)
-            # The job (or its miss) is committed: the caller has its answer and need not
-            # wait for the unlock's round trip. `close()` waits for those still under way.
-            unlocking = asyncio.create_task(_release(pool, conn, slots, lock))
-            self._unlocking.add(unlocking)
-            unlocking.add_done_callback(self._unlocking.discard)
 
     async def _lock_and_lookup(
-        self, pool: AsyncConnectionPool, lock: int, tenant_id: str, mode: str, job_id: str
+        self, pool: AsyncConnectionPool, sql: str, params: tuple[Any, ...]
     ) -> tuple[Connection, tuple[Any, ...] | None]:
-        """Take the job's lock, then look it up, on a connection kept until the unlock."""
+        """`sql`, a call of a function that may take a lock, then looks a job up, on a
+        connection kept out of the pool: the caller unlocks it, or gives it back."""
         attempt = 1
         while True:
             conn = await self._checkout(pool)
             try:
-                cursor = await conn.execute(LOCK_AND_LOOKUP, (lock, tenant_id, mode, job_id))
+                cursor = await conn.execute(sql, params)
                 return conn, await cursor.fetchone()
             except BaseException as exc:
                 again = _run_again(exc, conn, attempt)
@@ -426,33 +529,59 @@ class PostgresStore(Store):
                 attempt += 1
 
 
-async def _release(
-    pool: AsyncConnectionPool,
-    conn: Connection,
-    slots: asyncio.Semaphore,
-    lock: int | None,
-) -> None:
-    """Unlock `lock` and give the connection back to `pool` (the one it came from, even if
-    the store has closed since). With no lock to unlock, or when the unlock fails or is
-    cancelled, end the session instead: that releases whatever it holds, and a connection
-    still holding a lock never goes back to the pool. (A session the database ended took
-    its lock along.)"""
-    unlocked = False
-    try:
-        if lock is not None and not conn.closed:
-            await conn.execute("SELECT pg_advisory_unlock(%s)", (lock,))
-            unlocked = True
-    except psycopg.Error as exc:
-        if not conn.closed:
-            log.warning("closing a connection whose fetch lock could not be released: %s", exc)
-    finally:
+class _FetchClaim(FetchClaim):
+    """A fetch lock held by `conn`, out of the pool, which serves every store call made in
+    the block (a context variable hands the claim down)."""
+
+    def __init__(
+        self, store: PostgresStore, conn: Connection, slots: asyncio.Semaphore, lock: int
+    ) -> None:
+        self.conn, self.lock = conn, lock
+        self._store, self._slots = store, slots
+        self._pool = store.pool  # the one it came from, even if the store closes meanwhile
+        self._token: Token[_FetchClaim | None] | None = None
+        self._released = False
+        #: whether the lock was let go already (with the job's upsert).
+        self.unlocked = False
+
+    async def __aenter__(self) -> None:
+        self._token = self._store._held.set(self)
+
+    def release(self) -> None:
+        if self._token is not None:
+            self._store._held.reset(self._token)
+            self._token = None
+        if self._released:
+            return
+        self._released = True
+        # The job (or its miss) is committed: the caller has its answer and need not wait
+        # for the unlock's round trip. `close()` waits for those still under way.
+        unlocking = asyncio.create_task(self._let_go())
+        self._store._unlocking.add(unlocking)
+        unlocking.add_done_callback(self._store._unlocking.discard)
+
+    async def _let_go(self) -> None:
+        """Unlock, unless the upsert did, and give the connection back to the pool it came
+        from (even if the store has closed since). When the unlock fails or is cancelled,
+        end the session instead: that releases whatever it holds, and a connection still
+        holding a lock never goes back to the pool. (A session the database ended took its
+        lock along.)"""
+        conn, unlocked = self.conn, self.unlocked
         try:
-            if unlocked:
-                await pool.putconn(conn)
-            else:
-                await _discard(pool, conn)
+            if not unlocked and not conn.closed:
+                await conn.execute("SELECT pg_advisory_unlock(%s)", (self.lock,))
+                unlocked = True
+        except psycopg.Error as exc:
+            if not conn.closed:
+                log.warning("closing a connection whose fetch lock could not be released: %s", exc)
         finally:
-            slots.release()
+            try:
+                if unlocked and not conn.closed:
+                    await self._pool.putconn(conn)
+                else:
+                    await _discard(self._pool, conn)
+            finally:
+                self._slots.release()
 
 
 async def _discard(pool: AsyncConnectionPool, conn: Connection) -> None:
