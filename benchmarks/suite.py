@@ -1073,7 +1073,7 @@ def timed_process(command: Sequence[str], env: dict[str, str]) -> tuple[float, f
     return wall, cpu
 
 
-async def cli_fetch(report: Report, fake: RemoteFake, size: Size, pythons: Sequence[str]) -> None:
+def cli_fetch(report: Report, size: Size, pythons: Sequence[str]) -> None:
     """`embloy-ats fetch greenhouse <id> --json` from the fake ATS, a new process each time,
     against `python -c "import httpx"` on the same interpreter: what starting the command
     costs beyond the HTTP library it is built on. Each interpreter (this checkout's, or
@@ -1081,12 +1081,21 @@ async def cli_fetch(report: Report, fake: RemoteFake, size: Size, pythons: Seque
     so all see the same load; medians of the rounds. Twice: as this environment runs
     (PYTHONDONTWRITEBYTECODE as set; without bytecode every start compiles the sources),
     and with bytecode cached in a fresh PYTHONPYCACHEPREFIX (what an install that may
-    write it sees from its second run on)."""
+    write it sees from its second run on). Its own fake ATS, which lives as long as the
+    rounds may take on a loaded machine."""
     rounds = 4 * size.repeats
+    fake = Child("benchmarks.fake_ats", lifetime=3600)
+    try:
+        cli_rounds(report, fake.url, rounds, pythons)
+    finally:
+        fake.stop()
+
+
+def cli_rounds(report: Report, ats_url: str, rounds: int, pythons: Sequence[str]) -> None:
     job = ["greenhouse", "7", "--setting", "board_token=bench13", "--setting"]
     commands = {
         "httpx": ["-c", "import httpx"],
-        "fetch": ["fetch", *job, f"base_url={fake.url}", "--json"],
+        "fetch": ["fetch", *job, f"base_url={ats_url}", "--json"],
         "cli": ["-c", "import embloy_ats.cli"],
         "help": ["--help"],
         "connectors": ["connectors", "--json"],
@@ -1221,7 +1230,7 @@ async def run(size: Size, only: set[str], pythons: Sequence[str]) -> Report:
         if "form" in only:
             await apply_form(report, size)
         if "cli" in only:
-            await cli_fetch(report, fake, size, pythons)
+            cli_fetch(report, size, pythons)
     finally:
         fake_process.stop()
     return report
