@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -1209,6 +1210,86 @@ async def service_ops(report: Report, fake: RemoteFake, size: Size, kind: str) -
             )
 
 
+def timed_process(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one process run to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)  # noqa: S603 - fixed commands
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def cli_fetch(report: Report, size: Size, pythons: Sequence[str]) -> None:
+    """`embloy-ats fetch greenhouse <id> --json` from the fake ATS, a new process each time,
+    against `python -c "import httpx"` on the same interpreter: what starting the command
+    costs beyond the HTTP library it is built on. Each interpreter (this checkout's, or
+    another checkout's with `--cli-python`) runs every command once per round, interleaved,
+    so all see the same load; medians of the rounds. Twice: as this environment runs
+    (PYTHONDONTWRITEBYTECODE as set; without bytecode every start compiles the sources),
+    and with bytecode cached in a fresh PYTHONPYCACHEPREFIX (what an install that may
+    write it sees from its second run on). Its own fake ATS, which lives as long as the
+    rounds may take on a loaded machine."""
+    rounds = 4 * size.repeats
+    fake = Child("benchmarks.fake_ats", lifetime=3600)
+    try:
+        cli_rounds(report, fake.url, rounds, pythons)
+    finally:
+        fake.stop()
+
+
+def cli_rounds(report: Report, ats_url: str, rounds: int, pythons: Sequence[str]) -> None:
+    job = ["greenhouse", "7", "--setting", "board_token=bench13", "--setting"]
+    commands = {
+        "httpx": ["-c", "import httpx"],
+        "fetch": ["fetch", *job, f"base_url={ats_url}", "--json"],
+        "cli": ["-c", "import embloy_ats.cli"],
+        "help": ["--help"],
+        "connectors": ["connectors", "--json"],
+    }
+    base_env = {**os.environ, "EMBLOY_ATS_ALLOW_PRIVATE_NETWORK": "1"}
+    for cached in (False, True):
+        with tempfile.TemporaryDirectory() as pycache:
+            env = dict(base_env)
+            if cached:
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+                env["PYTHONPYCACHEPREFIX"] = pycache
+            times: dict[tuple[str, str], list[tuple[float, float]]] = {
+                (python, name): [] for python in pythons for name in commands
+            }
+            for round_ in range(rounds + 1):  # the first round warms the caches, uncounted
+                for python in [*pythons[round_ % 2 :], *pythons[: round_ % 2]]:
+                    script = str(Path(python).with_name("embloy-ats"))  # the venv's command
+                    for name, args in commands.items():
+                        program = python if args[0] == "-c" else script
+                        measured = timed_process([program, *args], env)
+                        if round_:
+                            times[python, name].append(measured)
+            for python in pythons:
+                walls = {name: median([w for w, _ in times[python, name]]) for name in commands}
+                cpus = {name: median([c for _, c in times[python, name]]) for name in commands}
+                where = f"{python}, " + ("bytecode cached" if cached else "as set up here")
+                httpx_time = f"{secs(walls['httpx'])} wall, {secs(cpus['httpx'])} CPU"
+                for name, what in (
+                    (
+                        "fetch",
+                        "13. `embloy-ats fetch <mode> <id> --json` wall time, from a local ATS",
+                    ),
+                    ("cli", "13. same, `import embloy_ats.cli` alone"),
+                    ("help", "13. same, `embloy-ats --help`"),
+                    ("connectors", "13. same, `embloy-ats connectors --json`"),
+                ):
+                    report.add(
+                        f"{what} ({where})",
+                        f"{secs(walls[name])} wall, {secs(cpus[name])} CPU",
+                        f'`python -c "import httpx"`, same interpreter: {httpx_time}',
+                        f"{walls[name] / walls['httpx']:.2f}x wall, "
+                        f"{cpus[name] / cpus['httpx']:.2f}x CPU",
+                        "<= 2x" if name == "fetch" else "",
+                    )
+
+
 def machine() -> list[str]:
     def run(*command: str) -> str:
         try:
@@ -1252,11 +1333,11 @@ def machine() -> list[str]:
 
 BENCHMARKS = (
     "overhead", "stored", "concurrency", "herd", "storm", "memory", "tokens", "runner",
-    "applications", "write_lock", "session_drop", "form", "service", "latency",
+    "applications", "write_lock", "session_drop", "form", "service", "latency", "cli",
 )  # fmt: skip
 
 
-async def run(size: Size, only: set[str]) -> Report:
+async def run(size: Size, only: set[str], pythons: Sequence[str]) -> Report:
     report = Report()
     has_pg = postgres_reachable()
     if not has_pg:
@@ -1302,6 +1383,8 @@ async def run(size: Size, only: set[str]) -> Report:
         if "service" in only:
             for kind in stores:
                 await service_ops(report, fake, size, kind)
+        if "cli" in only:
+            cli_fetch(report, size, pythons)
     finally:
         fake_process.stop()
     return report
@@ -1311,11 +1394,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="embloy-ats benchmarks (prints markdown).")
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller loads")
     parser.add_argument("--only", nargs="*", choices=BENCHMARKS, default=list(BENCHMARKS))
+    parser.add_argument(
+        "--cli-python",
+        action="append",
+        help="an interpreter whose `embloy-ats` row 13 times, repeatable (default: this one)",
+    )
     args = parser.parse_args(argv)
     size = QUICK if args.quick else FULL
     logging.getLogger("stamina").setLevel(logging.ERROR)  # the storm retries on purpose
     started = time.perf_counter()
-    report = asyncio.run(run(size, set(args.only)))
+    report = asyncio.run(run(size, set(args.only), args.cli_python or [sys.executable]))
     mode = "--quick" if args.quick else "full"
     print(f"## embloy-ats benchmarks ({mode}, {size.repeats} repeats, medians)\n")
     print(report.table())

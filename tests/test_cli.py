@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -12,7 +14,7 @@ from embloy_ats.cli import app
 from embloy_ats.terminal import env_values
 from typer.testing import CliRunner
 
-from tests.conftest import CASSETTES, loopback_server, payload
+from tests.conftest import CASSETTES, ROOT, loopback_server, payload
 
 runner = CliRunner()
 GONG = payload("greenhouse/found_gongio_4679941006.yaml")
@@ -176,3 +178,71 @@ def test_ats_text_holding_markup_is_printed_as_text(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "Engineer [/x] [bold]now" in result.stdout
     assert "Apples [/a]?" in result.stdout
+
+
+#: what `fetch` never needs: the service, the stores, keys and tokens, the other connectors.
+NOT_FOR_FETCH = (
+    "cryptography", "fastapi", "jwt", "psycopg", "psycopg_pool", "python_multipart",
+    "starlette", "uvicorn", "embloy_ats.applications", "embloy_ats.crypto",
+    "embloy_ats.kit", "embloy_ats.resolver", "embloy_ats.service", "embloy_ats.store",
+)  # fmt: skip
+#: runs the command with the arguments given, then prints the modules it loaded on stderr.
+LOADED = """
+import json, sys
+from embloy_ats.__main__ import main
+try:
+    main()
+finally:
+    print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def loaded_by(*args: str) -> tuple[str, set[str]]:
+    """What `embloy-ats ARGS` printed, and the modules it loaded, in a process of its own."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter, the test's arguments
+        [sys.executable, "-c", LOADED, *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout, set(json.loads(done.stderr.splitlines()[-1]))
+
+
+def unneeded(loaded: set[str], names: tuple[str, ...]) -> list[str]:
+    return [m for m in sorted(loaded) for x in names if m == x or m.startswith(x + ".")]
+
+
+def test_fetch_loads_only_what_fetching_needs(local_ats: str) -> None:
+    """`fetch` starts as fast as a command can: every other command's modules, and every
+    other connector, stay unloaded."""
+    printed, loaded = loaded_by(
+        "fetch", "greenhouse", "4679941006", "-s", "board_token=gongio",
+        "-s", f"base_url={local_ats}", "--json",
+    )  # fmt: skip
+    assert json.loads(printed)["title"] == "Commercial Revenue Architect"
+    assert unneeded(loaded, NOT_FOR_FETCH) == []
+    connectors = {m.partition(".")[0] for m in loaded if m.startswith("embloy_ats_")}
+    assert connectors == {"embloy_ats_greenhouse"}
+
+
+def test_listing_connectors_loads_no_network_engine() -> None:
+    """Describing connectors sends nothing: the engine beneath the HTTP core stays unloaded."""
+    printed, loaded = loaded_by("connectors", "--json")
+    assert "greenhouse" in {c["mode"] for c in json.loads(printed)["connectors"]}
+    assert unneeded(loaded, (*NOT_FOR_FETCH, "aiohttp", "embloy_ats.engine")) == []
+
+
+def test_help_lists_every_command_in_order() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    commands = result.stdout.split("─ Commands ─", 1)[1].splitlines()
+    listed = [line.split()[1] for line in commands if line.startswith("│ ") and line[2] != " "]
+    assert listed == [
+        "connectors", "fetch", "resolve", "serve", "demo", "worker", "new", "doctor", "record",
+        "tenants", "connections", "jobs", "keys", "tokens", "applications", "cassettes",
+    ]  # fmt: skip
+
+
+def test_a_mistyped_command_is_told_the_nearest_one() -> None:
+    result = runner.invoke(app, ["serv"])
+    assert result.exit_code == 2
+    assert "Did you mean 'serve'?" in result.stderr

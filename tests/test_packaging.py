@@ -116,3 +116,26 @@ def test_the_version_comes_from_the_distribution() -> None:
     """One version, the distribution's: `embloy_ats.__version__` and the User-Agent
     (checked in test_http) read it from the installed metadata."""
     assert embloy_ats.__version__ == version("embloy-ats")
+
+
+def test_the_package_names_load_on_first_use() -> None:
+    """`import embloy_ats` loads none of its modules; each public name then comes from its
+    own module, and `from embloy_ats import *` still gives every one of them."""
+    probe = (
+        "import json, sys, embloy_ats; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('embloy_ats.'))))"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
+    for name in embloy_ats.__all__:
+        value = getattr(embloy_ats, name)
+        assert sys.modules[value.__module__] is not None
+        assert getattr(sys.modules[value.__module__], name) is value
+    star: dict[str, object] = {}
+    exec("from embloy_ats import *", star)  # noqa: S102 - a fixed statement
+    assert set(star) - {"__builtins__"} == set(embloy_ats.__all__)
+    assert "Job" in dir(embloy_ats)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = embloy_ats.no_such_name  # type: ignore[attr-defined]

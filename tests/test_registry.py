@@ -71,9 +71,10 @@ def test_unknown_mode_lists_what_is_installed() -> None:
 def test_the_error_reference_matches_the_exit_codes() -> None:
     table = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
     documented = dict(re.findall(r"^\| `(\w+)` \| (\d) \|", table, re.MULTILINE))
+    public = {name: getattr(embloy_ats, name) for name in embloy_ats.__all__}
     errors = {
         name: cls
-        for name, cls in vars(embloy_ats).items()
+        for name, cls in public.items()
         if isinstance(cls, type) and issubclass(cls, embloy_ats.EmbloyAtsError)
     }
     concrete = {name for name in errors if name not in ("EmbloyAtsError", "UpstreamError")}

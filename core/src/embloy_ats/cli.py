@@ -14,17 +14,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from typer import _click as click  # typer carries its own click; its group speaks that one
+from typer.core import TyperGroup
 
 from embloy_ats.connector import Connector
 from embloy_ats.errors import EmbloyAtsError
 from embloy_ats.http import HttpClient
-from embloy_ats.kit.commands import register as register_kit_commands
 from embloy_ats.logs import configure_logging
 from embloy_ats.model import Job
 from embloy_ats.registry import Registry
-from embloy_ats.resolver_cli import register as register_resolver_commands
-from embloy_ats.service.applications_cli import register as register_application_commands
-from embloy_ats.service.cli import register as register_service_commands
 from embloy_ats.terminal import (
     CredentialOptions,
     SettingOptions,
@@ -36,7 +34,46 @@ from embloy_ats.terminal import (
     run,
 )
 
+
+class Commands(TyperGroup):
+    """`fetch` and `connectors`, with the other command groups added on first need.
+
+    The groups live beside what they drive (the service, the stores, keys, the kit) and
+    import it: a `fetch` never loads them, while `--help`, a typo's suggestions and any
+    other command see every command, in the order they were added.
+    """
+
+    _grouped = False
+
+    def _add_groups(self) -> None:
+        if self._grouped:
+            return
+        self._grouped = True
+        from embloy_ats.kit.commands import register as register_kit_commands
+        from embloy_ats.resolver_cli import register as register_resolver_commands
+        from embloy_ats.service.applications_cli import register as register_application_commands
+        from embloy_ats.service.cli import register as register_service_commands
+
+        groups = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+        register_resolver_commands(groups)
+        register_service_commands(groups)
+        register_application_commands(groups)
+        register_kit_commands(groups)
+        for name, command in typer.main.get_group(groups).commands.items():
+            self.add_command(command, name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            self._add_groups()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_groups()
+        return super().list_commands(ctx)
+
+
 app = typer.Typer(
+    cls=Commands,
     name="embloy-ats",
     help="Fetch jobs on demand from Applicant Tracking Systems, normalised for Embloy.",
     no_args_is_help=True,
@@ -59,7 +96,7 @@ def connectors_command(
     """List the installed connectors: version, auth, settings, job id pattern."""
     registry = Registry.discover()
     infos = registry.available()
-    from embloy_ats.applications import submits
+    from embloy_ats.submission.capability import submits
 
     described = [info.connector.describe() | {"version": info.version,
                  "distribution": info.distribution, "submits": submits(info.connector)}
@@ -122,10 +159,3 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(EmbloyAtsError.exit_code)
-
-
-# The command groups live beside what they drive; each adds itself to `app`.
-register_resolver_commands(app)
-register_service_commands(app)
-register_application_commands(app)
-register_kit_commands(app)

@@ -17,7 +17,7 @@ import weakref
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import stamina
@@ -25,7 +25,6 @@ from pydantic import JsonValue
 
 from embloy_ats import metrics
 from embloy_ats.clock import SYSTEM_CLOCK, Clock
-from embloy_ats.engine import EngineTransport
 from embloy_ats.errors import (
     DEFAULT_ERRORS,
     ConfigurationError,
@@ -41,6 +40,9 @@ from embloy_ats.errors import (
 from embloy_ats.ratelimit import RateBudgetSpent, RateLimiter, RateLimitPolicy
 from embloy_ats.validation import private_network_allowed
 from embloy_ats.version import USER_AGENT
+
+if TYPE_CHECKING:
+    from embloy_ats.engine import EngineTransport
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 #: one part of a multipart body: the field name, then the file's name, bytes and media type.
@@ -211,7 +213,10 @@ def _retry_decision(exc: Exception) -> bool | float:
 
 
 def engine_transport(*, allow_private_network: bool, max_connections: int = 200) -> EngineTransport:
-    """The httpx transport over the engine's pool (see `embloy_ats.engine`)."""
+    """The httpx transport over the engine's pool (see `embloy_ats.engine`), imported with
+    the first pool: what only describes or configures connectors never loads aiohttp."""
+    from embloy_ats.engine import EngineTransport
+
     return EngineTransport(
         ssl_context=httpx.create_ssl_context(),
         max_connections=max_connections,
