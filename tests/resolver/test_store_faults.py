@@ -490,6 +490,25 @@ async def test_the_writes_made_on_the_loop_are_checkpointed_into_the_database(
         await store.close()
 
 
+async def test_large_writes_made_on_the_loop_are_checkpointed_by_their_size(
+    db_path: Path,
+) -> None:
+    """A checkpoint follows the pages written, as SQLite's own (1000 pages), not a count of
+    writes: a few large jobs (a description may be megabytes) would otherwise grow the WAL,
+    which keeps its largest size, to hundreds of times a job before it is copied back."""
+    store = SqliteStore(db_path)
+    await store.open()
+    try:
+        tenant = await store.create_tenant("acme", now=1.0)
+        before = database_bytes(db_path)
+        for n in range(1, 6):
+            await store.put_job(job_row(tenant.id, str(n), "x" * 1_000_000))
+        await store._on_thread(lambda db: None)  # the checkpoints queued before it are done
+        assert database_bytes(db_path) > before + 3_000_000
+    finally:
+        await store.close()
+
+
 # -- rows that cannot be read back -------------------------------------------------------------
 
 

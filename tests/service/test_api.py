@@ -365,3 +365,41 @@ async def test_exchanges_read_a_connection_once_per_interval(
     monkeypatch.setattr(service.tokens, "revocation_check_seconds", 0.0)
     await service.request_token()
     assert reads[4:] == [(service.tenant_id, "fake")]
+
+
+async def test_the_public_views_kept_are_bounded_by_their_size(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job's description may be megabytes (an ATS answer up to the HTTP client's limit):
+    the views kept are bounded by their characters, not only by their count, so a tenant
+    with many large jobs cannot fill the service's memory. A view larger than the whole
+    budget is built for every answer; a new view pushes the oldest out."""
+    from embloy_ats.service import app as app_module
+
+    built: list[str] = []
+    of = PublicJob.of
+
+    def counted(job: Job) -> PublicJob:
+        built.append(job.external_id)
+        return of(job)
+
+    monkeypatch.setattr(PublicJob, "of", staticmethod(counted))
+    monkeypatch.setattr(app_module, "_MAX_VIEW_CHARS", 3000)
+    large = JOB | {"id": "7", "description": "<p>" + "x" * 4000 + "</p>"}
+    service.ats.answer = httpx.Response(200, json=large)
+    token = await service.request_token("7")
+    for _ in range(2):
+        answer = await service.client.post(HANDLE_PATH, headers={"request_token": token})
+        assert answer.status_code == 200, answer.text
+    assert built == ["7", "7"], "a view larger than the budget is not kept"
+
+    tokens = {}
+    for job_id in ("8", "9"):
+        service.ats.answer = httpx.Response(
+            200, json=JOB | {"id": job_id, "description": "<p>" + "y" * 900 + "</p>"}
+        )
+        tokens[job_id] = await service.request_token(job_id)
+    for job_id in ("8", "9", "9", "8"):
+        answer = await service.client.post(HANDLE_PATH, headers={"request_token": tokens[job_id]})
+        assert answer.json()["job"]["slug"].endswith(job_id)
+    assert built[2:] == ["8", "9", "8"], "the oldest view made room for the newest"

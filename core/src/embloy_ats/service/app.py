@@ -48,8 +48,10 @@ _MAX_BODY = 16 * 1024
 #: seconds the readiness check waits for the database.
 READY_TIMEOUT = 2.0
 _GONE = (JobStatus.CLOSED, JobStatus.ARCHIVED)
-#: public views of stored jobs kept serialised (a few KiB each); the oldest go first.
+#: public views of stored jobs kept serialised (a few KiB each, but a job's description
+#: may be megabytes), at most so many and so many characters in all; the oldest go first.
 _MAX_VIEWS = 2048
+_MAX_VIEW_CHARS = 32 * 1024 * 1024
 #: connections an exchange remembers having seen; the oldest are looked up again.
 _MAX_CONNECTIONS_SEEN = 10_000
 
@@ -431,16 +433,19 @@ def create_app(
     #: (tenant, mode, job id, when fetched) -> the job's public view as JSON: one tenant's
     #: view is never another's, and a job fetched again is a new entry.
     views: dict[tuple[str, str, str, datetime], str] = {}
+    view_chars = 0
 
     def public_view(claims: RequestClaims, job: Job) -> str:
         """The public view of the job as the candidate gets it, built once per fetch."""
+        nonlocal view_chars
         key = (claims.tenant_id, claims.mode, claims.job_slug, job.fetched_at)
         view = views.get(key)
         if view is None:
             taken = applications.service.job_taken(job) if applications else job
             view = views[key] = PublicJob.of(taken).model_dump_json()
-            while len(views) > _MAX_VIEWS:
-                del views[next(iter(views))]
+            view_chars += len(view)
+            while len(views) > _MAX_VIEWS or view_chars > _MAX_VIEW_CHARS:
+                view_chars -= len(views.pop(next(iter(views))))
         return view
 
     from embloy_ats.service.applications_api import add_application_routes

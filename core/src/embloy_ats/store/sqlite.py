@@ -44,8 +44,10 @@ from embloy_ats.store.sql import Queries, connection_row, migrations, settings_t
 
 MIGRATIONS = migrations(real="REAL", blob="BLOB")
 #: writes made on the loop between two checkpoints of the WAL (on the writes' thread): a
-#: job is a few pages, so the WAL stays near SQLite's own default of 1000 pages.
+#: job is a few pages, so the WAL stays near SQLite's own default of 1000 pages. A write of
+#: more data (a job whose description is megabytes) counts as one per `_WRITE_BYTES`.
 _CHECKPOINT_EVERY = 200
+_WRITE_BYTES = 5 * 4096
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 Q = Queries.with_placeholder("?")
 T = TypeVar("T")
@@ -146,10 +148,11 @@ class SqliteStore(Store):
                 raise
         return await self._on_thread(lambda db: rows(db.execute(sql, params)))
 
-    async def _on_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`work(connection)`, a write: on the loop when the file is not locked and no
-        write waits on the thread, else on the thread, which may wait for another process.
-        `work` must leave nothing done when it fails (one statement, or a transaction)."""
+    async def _on_writer(self, work: Callable[[sqlite3.Connection], T], size: int = 0) -> T:
+        """`work(connection)`, a write (of about `size` bytes of data): on the loop when the
+        file is not locked and no write waits on the thread, else on the thread, which may
+        wait for another process. `work` must leave nothing done when it fails (one
+        statement, or a transaction)."""
         if self._thread is None:
             return work(self.db)  # `:memory:`, or not open: `db` says so
         last = self._last_on_thread
@@ -160,7 +163,7 @@ class SqliteStore(Store):
                 if not _locked(exc):
                     raise
             else:
-                self._unchecked += 1
+                self._unchecked += 1 + size // _WRITE_BYTES
                 if self._unchecked >= _CHECKPOINT_EVERY:
                     self._unchecked = 0
                     self._thread.submit(self._writing, self._thread, _checkpoint)
@@ -220,7 +223,7 @@ class SqliteStore(Store):
         return StoredJob(*row) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
-        await self._on_writer(lambda db: _put_job(db, job))
+        await self._on_writer(lambda db: _put_job(db, job), len(job.job_json))
 
     async def list_jobs(self, tenant_id: str) -> list[StoredJob]:
         return [StoredJob(*row) for row in await self._read(Q.list_jobs, (tenant_id,), _every)]
