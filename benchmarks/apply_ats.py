@@ -136,6 +136,8 @@ class ScriptedAts:
     clock: Clock = SYSTEM_CLOCK
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _posted: asyncio.Event = field(default_factory=asyncio.Event)
+    #: set as the fake stops: a request still hanging is answered at once.
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     #: the ATS's status for an application it kept.
     success_status: ClassVar[int] = 201
 
@@ -235,7 +237,8 @@ class ScriptedAts:
         keeping = keep or self.keep
         recorded = keeping(kept) if step.record and kept is not None else None
         if step.hang:
-            await asyncio.sleep(step.hang)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), step.hang)
         headers = {"Retry-After": f"{step.retry_after:g}"} if step.retry_after is not None else {}
         if step.body is not None:
             content = step.body
@@ -305,10 +308,15 @@ ScriptedT = TypeVar("ScriptedT", bound=ScriptedAts)
 
 @contextlib.asynccontextmanager
 async def running(ats: ScriptedT) -> AsyncIterator[ScriptedT]:
-    """`ats` started on 127.0.0.1, in this event loop."""
+    """`ats` started on 127.0.0.1, in this event loop. As it stops, a request that a step
+    holds (`hang`) is answered at once: the server would otherwise wait for its end, and
+    what the step recorded is kept already."""
     async with serving(ats.app) as url:
         ats.url = url
-        yield ats
+        try:
+            yield ats
+        finally:
+            ats._stopping.set()
 
 
 @contextlib.asynccontextmanager

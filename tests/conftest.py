@@ -105,3 +105,9 @@ def payload(path: str) -> bytes:
     document = yaml.safe_load((CASSETTES / path).read_text(encoding="utf-8"))
     body: str = document["interactions"][0]["response"]["body"]["string"]
     return body.encode()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The soak's minute-long tests first: in a parallel run (pytest-xdist) they then overlap
+    the many short tests instead of ending the run alone on one core."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/soak/"))
