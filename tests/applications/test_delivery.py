@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import pytest
@@ -336,3 +337,24 @@ async def test_stopping_gives_unfinished_sends_back_in_doubt(pipeline: Pipeline)
     await pipeline.drain(pipeline.worker())
     assert pipeline.ats.times_kept() == {accepted.application_id: 1}
     assert pipeline.ats.lookups == 1, "the cut-off send was looked up, found, not resent"
+
+
+async def test_a_renewal_that_answers_lease_lost_as_the_send_ends_cuts_off_nothing_after_it(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A renewal under way as the send ends may still answer "lost" although it was
+    cancelled (its statement had run): the send is over by then, so nothing is stopped,
+    and the worker's own run goes on instead of ending in a CancelledError."""
+    accepted = await pipeline.accept()
+
+    async def renew(*_: object, **__: object) -> bool:
+        # cancelled, it answers all the same: its statement had run, the lease was gone
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.Event().wait()
+        return False
+
+    monkeypatch.setattr(pipeline.store, "renew", renew)
+    worker = pipeline.worker(lease=0.03)
+    assert await worker.run_once() == 1
+    assert await pipeline.status(accepted.application_id) is ApplicationStatus.DELIVERED
+    assert pipeline.ats.times_kept() == {accepted.application_id: 1}

@@ -193,18 +193,20 @@ class Worker:
 
     async def _deliver(self, claim: Claim) -> None:
         self._held[claim.application_id] = claim
-        delivering = asyncio.current_task()
         lost = asyncio.Event()
-        renewing = asyncio.create_task(self._renew(claim, delivering, lost))
+        # The send is a task of its own, which a lost lease cancels: a renewal that answers
+        # "lost" once the send has ended cancels nothing (a finished task), never this task.
+        attempt = asyncio.create_task(self._attempt(claim, lost))
+        renewing = asyncio.create_task(self._renew(claim, attempt, lost))
         cut_off = False
         try:
-            await self._attempt(claim, lost)
+            await attempt
         except asyncio.CancelledError:
-            if not lost.is_set():
+            delivering = asyncio.current_task()
+            if not lost.is_set() or (delivering is not None and delivering.cancelling()):
                 cut_off = True  # stopping: `_wind_down` gives the claim back
                 raise
-            if delivering is not None:
-                delivering.uncancel()  # our own cancel: the lease went to another worker
+            # the send alone was cancelled: the lease went to another worker
         except Exception as exc:  # noqa: BLE001 - the store failed: the lease expires, it is retried
             log.warning(
                 "delivery interrupted by an error; the application is retried after its lease",
@@ -216,9 +218,7 @@ class Worker:
             if not cut_off:
                 self._held.pop(claim.application_id, None)
 
-    async def _renew(
-        self, claim: Claim, delivering: asyncio.Task[object] | None, lost: asyncio.Event
-    ) -> None:
+    async def _renew(self, claim: Claim, sending: asyncio.Task[None], lost: asyncio.Event) -> None:
         """Keep the lease while the delivery runs; if another worker took the application
         (this one stalled past its lease), stop sending it."""
         every = self.settings.lease / 3
@@ -238,8 +238,7 @@ class Worker:
                     extra={"application_id": claim.application_id, "worker": self.name},
                 )
                 lost.set()
-                if delivering is not None:
-                    delivering.cancel()
+                sending.cancel()
                 return
 
     async def _attempt(self, claim: Claim, lost: asyncio.Event) -> None:
