@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 from pathlib import Path
 
-from embloy_ats.service.runner import serving
 from fastapi import FastAPI, Response
 
-from benchmarks.fake_ats import stdin_closed
+from benchmarks.service_worker import serve_until_closed
 
 TOKEN_PATH = "/api/v0/sdk/request/auth/token"  # noqa: S105 - a path
 HANDLE_PATH = "/api/v0/sdk/request/handle"
@@ -37,20 +35,14 @@ def minimal_app(token_body: bytes, handle_body: bytes) -> FastAPI:
     return app
 
 
-async def serve(lifetime: float, token_body: bytes, handle_body: bytes) -> None:
-    async with serving(minimal_app(token_body, handle_body)) as url:
-        print(url, flush=True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stdin_closed().wait(), lifetime)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lifetime", type=float, default=600.0)
     parser.add_argument("token_body", type=Path, help="the token exchange's answer")
     parser.add_argument("handle_body", type=Path, help="the handle's answer")
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.lifetime, args.token_body.read_bytes(), args.handle_body.read_bytes()))
+    app = minimal_app(args.token_body.read_bytes(), args.handle_body.read_bytes())
+    asyncio.run(serve_until_closed(app, args.lifetime))
 
 
 if __name__ == "__main__":

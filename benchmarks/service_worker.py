@@ -17,17 +17,25 @@ from embloy_ats.resolver import Resolver
 from embloy_ats.service.app import create_app
 from embloy_ats.service.runner import serving
 from embloy_ats.service.tokens import TokenService, secret_from_env
+from starlette.types import ASGIApp
 
 from benchmarks.fake_ats import stdin_closed
 
 
-async def serve(lifetime: float) -> None:
-    resolver = Resolver.from_env(http=HttpClient(allow_private_network=True))
-    app = create_app(resolver, TokenService(secret_from_env(), resolver.store))
+async def serve_until_closed(app: ASGIApp, lifetime: float) -> None:
+    """Serve `app` through `serving()`, print its URL, and stop when stdin closes or
+    `lifetime` passes."""
     async with serving(app) as url:
         print(url, flush=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stdin_closed().wait(), lifetime)
+
+
+async def serve(lifetime: float) -> None:
+    resolver = Resolver.from_env(http=HttpClient(allow_private_network=True))
+    await serve_until_closed(
+        create_app(resolver, TokenService(secret_from_env(), resolver.store)), lifetime
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -195,6 +195,17 @@ def sessions_named(conninfo: str, application_name: str) -> int:
         return row[0] if row else 0
 
 
+async def assert_pooled_sessions_hold_no_lock(store: PostgresStore, checkouts: int) -> None:
+    """`checkouts` connections taken from the pool one after another hold no advisory lock."""
+    for _ in range(checkouts):
+        async with store.pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
+                "pg_backend_pid()"
+            )
+            assert await cursor.fetchone() == (0,)
+
+
 async def test_closing_the_resolver_mid_fetch_leaves_no_session_and_no_lock(
     pg_schema: str, registry: Registry, reported: list[dict[str, Any]]
 ) -> None:
@@ -283,13 +294,7 @@ async def test_a_cancelled_unlock_ends_its_session_instead_of_pooling_the_lock(
         await asyncio.sleep(0.05)
     else:
         pytest.fail("the session that held the lock was not ended")
-    for _ in range(8):  # every pooled connection is free of it
-        async with store.pool.connection() as conn:
-            cursor = await conn.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
-                "pg_backend_pid()"
-            )
-            assert await cursor.fetchone() == (0,)
+    await assert_pooled_sessions_hold_no_lock(store, 8)
 
 
 async def test_the_next_lock_holder_sees_the_job_the_last_one_committed(pg_schema: str) -> None:
@@ -344,13 +349,7 @@ async def test_a_lookup_claims_only_an_unknown_job_whose_lock_is_free(pg_schema:
         assert stored.job is not None
         assert none is None
         assert lock_is_free(pg_schema, lock)
-        for _ in range(4):  # every pooled connection is free of locks
-            async with store.pool.connection() as conn:
-                cursor = await conn.execute(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
-                    "pg_backend_pid()"
-                )
-                assert await cursor.fetchone() == (0,)
+        await assert_pooled_sessions_hold_no_lock(store, 4)
     finally:
         await store.close()
 
@@ -375,13 +374,7 @@ async def test_the_upsert_lets_go_of_the_lock_only_once_the_job_is_committed(
         assert await store.get_job(tenant.id, "fake", "8") is not None
     await small_pool.resolve("acme", "fake", "7")
     assert lock_is_free(store.conninfo, lock_id(tenant.id, "fake", "7"))
-    for _ in range(4):  # every pooled connection is free of locks
-        async with store.pool.connection() as conn:
-            cursor = await conn.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
-                "pg_backend_pid()"
-            )
-            assert await cursor.fetchone() == (0,)
+    await assert_pooled_sessions_hold_no_lock(store, 4)
 
 
 async def test_a_connection_changed_elsewhere_is_used_on_the_next_fetch(
