@@ -315,12 +315,14 @@ async def test_a_status_line_that_is_not_http_is_upstream_unavailable() -> None:
 
 
 async def test_a_closed_port_is_upstream_unavailable() -> None:
+    # The port stays bound, never listening, for the whole request: a port let go of could
+    # be taken by a server another test process starts meanwhile, and answer.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    async with client() as http:
-        with pytest.raises(UpstreamUnavailable, match="could not be reached"):
-            await http.request("GET", f"http://127.0.0.1:{port}/jobs/1", CTX)
+        async with client() as http:
+            with pytest.raises(UpstreamUnavailable, match="could not be reached"):
+                await http.request("GET", f"http://127.0.0.1:{port}/jobs/1", CTX)
 
 
 class _Answers(AbstractResolver):
