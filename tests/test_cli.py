@@ -246,3 +246,27 @@ def test_a_mistyped_command_is_told_the_nearest_one() -> None:
     result = runner.invoke(app, ["serv"])
     assert result.exit_code == 2
     assert "Did you mean 'serve'?" in result.stderr
+
+
+def test_a_resolver_opened_and_a_delivery_client_have_their_network_engine_ready() -> None:
+    """The service and the worker run long: the engine is imported as they start, not by
+    the first candidate's apply or by a send booked for its turn."""
+    script = (
+        "import asyncio, sys\n"
+        "from embloy_ats.applications import delivery_http_client\n"
+        "from embloy_ats.resolver import Resolver\n"
+        "from embloy_ats.store import store_for\n"
+        "delivery_http_client()\n"
+        "print('embloy_ats.engine' in sys.modules)\n"
+        "sys.modules.pop('embloy_ats.engine')\n"
+        "async def main():\n"
+        "    resolver = Resolver(store_for('sqlite://:memory:'))\n"
+        "    await resolver.open()\n"
+        "    print('embloy_ats.engine' in sys.modules)\n"
+        "    await resolver.close()\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["True", "True"]

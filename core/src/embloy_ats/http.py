@@ -324,6 +324,12 @@ class HttpClient:
         timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
         self._timeout = timeout.as_dict()
 
+    def prepare(self) -> None:
+        """Build the connection pool now, the network engine imported with it (~0.3 s of
+        CPU): a long-running process does so as it starts, so that its first request, a
+        candidate's first apply or a send booked for its turn, does not pay for it."""
+        self._transport()
+
     def _transport(self) -> httpx.AsyncBaseTransport:
         if self._pool is None:
             # A transport handed in (replay, tests) reaches no network: no guard needed.

@@ -192,6 +192,7 @@ class Resolver:
 
     async def open(self) -> None:
         await self.store.open()
+        self.http.prepare()
 
     async def close(self) -> None:
         leads = list(self._inflight.values())

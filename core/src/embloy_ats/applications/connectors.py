@@ -33,8 +33,9 @@ def delivery_http_client(
     clock: Clock = SYSTEM_CLOCK,
 ) -> HttpClient:
     """An HTTP client for submissions: one attempt per call, since a POST retried after a
-    timeout is how duplicates happen (the worker retries, after looking first)."""
-    return HttpClient(
+    timeout is how duplicates happen (the worker retries, after looking first). Its pool
+    is ready: a send waits for its booked turn, then goes at once."""
+    client = HttpClient(
         timeouts=timeouts,
         retry=RetryPolicy(attempts=1),
         allow_private_network=(
@@ -42,6 +43,8 @@ def delivery_http_client(
         ),
         clock=clock,
     )
+    client.prepare()
+    return client
 
 
 class StoredConnectors:
