@@ -430,23 +430,31 @@ def job_row(tenant_id: str, job_id: str, title: str) -> StoredJob:
     return StoredJob(tenant_id, "fake", job_id, json.dumps({"title": title}), 2.0)
 
 
+@contextlib.asynccontextmanager
+async def store_with_tenant(
+    db_path: Path, **options: Any
+) -> AsyncIterator[tuple[SqliteStore, str]]:
+    """An open SQLite store at `db_path` with one tenant, and that tenant's id."""
+    store = SqliteStore(db_path, **options)
+    await store.open()
+    try:
+        yield store, (await store.create_tenant("acme", now=1.0)).id
+    finally:
+        await store.close()
+
+
 async def test_a_write_to_an_unlocked_file_does_not_wait_for_the_writes_thread(
     db_path: Path,
 ) -> None:
-    store = SqliteStore(db_path)
-    await store.open()
-    try:
-        tenant = await store.create_tenant("acme", now=1.0)
+    async with store_with_tenant(db_path) as (store, tenant_id):
         with thread_held(store):
-            writing = asyncio.ensure_future(store.put_job(job_row(tenant.id, "7", "loop")))
+            writing = asyncio.ensure_future(store.put_job(job_row(tenant_id, "7", "loop")))
             await asyncio.sleep(0)
             assert writing.done(), "the write waited for the thread"
             await writing
-            stored = await store.get_job(tenant.id, "fake", "7")
+            stored = await store.get_job(tenant_id, "fake", "7")
             assert stored is not None
             assert "loop" in stored.job_json
-    finally:
-        await store.close()
 
 
 async def test_writes_land_in_the_order_they_were_made_when_one_waits_for_the_lock(
@@ -454,40 +462,30 @@ async def test_writes_land_in_the_order_they_were_made_when_one_waits_for_the_lo
 ) -> None:
     """The first write finds the file locked and queues on the writes' thread; the second,
     made once the lock is free, must not overtake it on the loop."""
-    store = SqliteStore(db_path, busy_timeout=30)
-    await store.open()
-    try:
-        tenant = await store.create_tenant("acme", now=1.0)
+    async with store_with_tenant(db_path, busy_timeout=30) as (store, tenant_id):
         with thread_held(store) as gate:
             with WriteLockHolder(db_path):
-                first = asyncio.ensure_future(store.put_job(job_row(tenant.id, "7", "first")))
+                first = asyncio.ensure_future(store.put_job(job_row(tenant_id, "7", "first")))
                 await asyncio.sleep(0)
-            second = asyncio.ensure_future(store.put_job(job_row(tenant.id, "7", "second")))
+            second = asyncio.ensure_future(store.put_job(job_row(tenant_id, "7", "second")))
             await asyncio.sleep(0)
             gate.set()
             await asyncio.gather(first, second)
-        stored = await store.get_job(tenant.id, "fake", "7")
+        stored = await store.get_job(tenant_id, "fake", "7")
         assert stored is not None
         assert "second" in stored.job_json
-    finally:
-        await store.close()
 
 
 async def test_the_writes_made_on_the_loop_are_checkpointed_into_the_database(
     db_path: Path,
 ) -> None:
     """The loop's connection never checkpoints (that fsyncs): the writes' thread does."""
-    store = SqliteStore(db_path)
-    await store.open()
-    try:
-        tenant = await store.create_tenant("acme", now=1.0)
+    async with store_with_tenant(db_path) as (store, tenant_id):
         before = database_bytes(db_path)
         for n in range(1, 2 * sqlite_module._CHECKPOINT_EVERY + 1):
-            await store.put_job(job_row(tenant.id, str(n), "x" * 2000))
+            await store.put_job(job_row(tenant_id, str(n), "x" * 2000))
         await store._on_thread(lambda db: None)  # the checkpoints queued before it are done
         assert database_bytes(db_path) > before + 100 * 2000
-    finally:
-        await store.close()
 
 
 async def test_large_writes_made_on_the_loop_are_checkpointed_by_their_size(
@@ -496,17 +494,12 @@ async def test_large_writes_made_on_the_loop_are_checkpointed_by_their_size(
     """A checkpoint follows the pages written, as SQLite's own (1000 pages), not a count of
     writes: a few large jobs (a description may be megabytes) would otherwise grow the WAL,
     which keeps its largest size, to hundreds of times a job before it is copied back."""
-    store = SqliteStore(db_path)
-    await store.open()
-    try:
-        tenant = await store.create_tenant("acme", now=1.0)
+    async with store_with_tenant(db_path) as (store, tenant_id):
         before = database_bytes(db_path)
         for n in range(1, 6):
-            await store.put_job(job_row(tenant.id, str(n), "x" * 1_000_000))
+            await store.put_job(job_row(tenant_id, str(n), "x" * 1_000_000))
         await store._on_thread(lambda db: None)  # the checkpoints queued before it are done
         assert database_bytes(db_path) > before + 3_000_000
-    finally:
-        await store.close()
 
 
 # -- rows that cannot be read back -------------------------------------------------------------
