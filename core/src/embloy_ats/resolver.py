@@ -316,7 +316,6 @@ class Resolver:
             outcome = "negative"
             raise
         finally:
-            metrics.RESOLVES.labels(mode, outcome).inc()
             metrics.RESOLVE_SECONDS.labels(mode, outcome).observe(time.perf_counter() - started)
 
     async def _resolve(self, tenant_ref: str, mode: str, job_id: str) -> Resolution:
