@@ -1,6 +1,7 @@
-"""Rows 1 and 3 of the suite, this checkout against another, interleaved in one run.
+"""Rows 1, 2 and 3 of the suite, this checkout against another, interleaved in one run.
 
-`uv run python -m benchmarks.ab BASELINE_CHECKOUT [--rounds N]`, where BASELINE_CHECKOUT is
+`uv run python -m benchmarks.ab BASELINE_CHECKOUT [--rounds N] [--rows 1 2 3]`, where
+BASELINE_CHECKOUT is
 another checkout of this repository with its own environment (`uv sync` there), e.g. a
 `git worktree add --detach /tmp/base main`.
 
@@ -10,6 +11,8 @@ checkout (each on its own code, through its own `benchmarks.suite` helpers) keep
 stores and pools warm, and the driver alternates short batches between them, the first
 side changing each round, against one fake ATS: both see the same load. Each ratio is the
 median of the per-round ratios (this / baseline): below 1.00x this checkout is faster.
+Row 2 also gives each side's own figure of the suite, its resolve over the raw `SELECT`
+of the same rows, measured in the same round.
 Beside the wall time, each row gives the CPU time the worker itself spent (the resolver
 and its HTTP client, without the fake ATS or PostgreSQL): the steadier measure of what
 the code costs when other work competes for the cores.
@@ -31,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: batch sizes: resolves (and bare GETs) per round for row 1; jobs and concurrency for row 3
 RESOLVES, JOBS, LEVEL = 100, 1000, 100
+#: resolves of stored jobs (and raw SELECTs of their rows) per round for row 2
+STORED_CALLS = 2000
 
 
 # -- the worker: runs in the checkout under test, on its own code -------------------------------
@@ -41,6 +46,7 @@ async def work(ats_url: str) -> None:
 
     from benchmarks.suite import (
         MODE,
+        PER_TENANT,
         QUERY,
         Boards,
         bare_get,
@@ -49,6 +55,7 @@ async def work(ats_url: str) -> None:
         load_client,
         opened,
         postgres_reachable,
+        raw_select,
     )
 
     kinds = ["sqlite", "postgres"] if postgres_reachable() else ["sqlite"]
@@ -65,13 +72,36 @@ async def work(ats_url: str) -> None:
                     await resolver.resolve(tenant, MODE, job_id)
                     await bare_get(engine, f"{ats_url}/v1/boards/{tenant}/jobs/{job_id}?{QUERY}")
             print("ready " + " ".join(kinds), flush=True)
+            stored: dict[str, list[tuple[str, str, str]]] = {}  # kind: (tenant, its id, job id)
             serial = 0
             while line := (await loop.run_in_executor(None, sys.stdin.readline)).strip():
                 command, kind = line.split()
                 resolver, boards = opened_by_kind[kind]
                 serial += 1
                 first_id = 1_000_000 * serial
-                if command == "resolve":
+                if command == "stored":
+                    if kind not in stored:  # fetched, stored and read back once
+                        jobs = await boards.work(PER_TENANT, first_id=first_id)
+                        for tenant, job_id in jobs:
+                            await resolver.resolve(tenant, MODE, job_id)
+                            await resolver.resolve(tenant, MODE, job_id)
+                        ids = {t: (await resolver.tenant(t)).id for t, _ in jobs}
+                        stored[kind] = [(t, ids[t], j) for t, j in jobs]
+                    rows = stored[kind]
+                    picks = [rows[n % len(rows)] for n in range(STORED_CALLS)]
+                    select = raw_select(resolver.store)
+                    started, cpu = time.perf_counter(), time.process_time()
+                    for tenant, _, job_id in picks:
+                        await resolver.resolve(tenant, MODE, job_id)
+                    resolved = time.perf_counter() - started, time.process_time() - cpu
+                    started, cpu = time.perf_counter(), time.process_time()
+                    for _, tenant_id, job_id in picks:
+                        await select(tenant_id, MODE, job_id)
+                    selected = time.perf_counter() - started, time.process_time() - cpu
+                    figures = [value / STORED_CALLS for value in (*resolved, *selected)]
+                    over = [resolved[n] / selected[n] for n in (0, 1)]  # the suite's figure
+                    print(" ".join(map(str, figures + over)), flush=True)
+                elif command == "resolve":
                     jobs = await boards.work(RESOLVES, first_id=first_id)
                     started, cpu = time.perf_counter(), time.process_time()
                     for tenant, job_id in jobs:
@@ -141,7 +171,7 @@ def median(values: list[float]) -> float:
 Cells = tuple[str, str, str, str, str]
 
 
-async def drive(baseline: Path, rounds: int) -> list[Cells]:
+async def drive(baseline: Path, rounds: int, numbers: set[int]) -> list[Cells]:
     from benchmarks.fake_ats import Faults, RemoteFake
     from benchmarks.suite import Child
 
@@ -168,7 +198,11 @@ async def drive(baseline: Path, rounds: int) -> list[Cells]:
             base = [figures[index] for figures in seen["baseline"]]
             this = [figures[index] for figures in seen["this"]]
             ratio = median([t / b for t, b in zip(this, base, strict=True)])
-            scale, places, suffix = (1e6, 0, " µs") if unit == "us" else (1.0, 2, " s")
+            scale, places, suffix = {
+                "us": (1e6, 0, " µs"),
+                "s": (1.0, 2, " s"),
+                "x": (1.0, 2, "x"),
+            }[unit]
             return (
                 f"{median(base) * scale:,.{places}f}{suffix} / {median(this) * scale:,.{places}f}"
                 f"{suffix}",
@@ -179,12 +213,17 @@ async def drive(baseline: Path, rounds: int) -> list[Cells]:
             rows.append((name, *compare(seen, wall, unit), *compare(seen, wall + 1, unit)))
             print(f"  {' | '.join(rows[-1])}", file=sys.stderr, flush=True)
 
-        for kind in kinds:
+        for kind in kinds if 1 in numbers else ():
             seen = alternate(f"resolve {kind}")
             row(f"1. unknown job, ATS latency 0 ms, {label[kind]}: resolve", seen, 0, "us")
             row(f"1. same jobs, bare httpx GET over the engine, {label[kind]}", seen, 2, "us")
+        for kind in kinds if 2 in numbers else ():
+            seen = alternate(f"stored {kind}")
+            row(f"2. stored job, {label[kind]}: resolve", seen, 0, "us")
+            row(f"2. same rows, raw SELECT, {label[kind]}", seen, 2, "us")
+            row(f"2. resolve / raw SELECT (the suite's figure), {label[kind]}", seen, 4, "x")
         await fake.set_faults(Faults(latency=0.05))
-        for kind in kinds:
+        for kind in kinds if 3 in numbers else ():
             seen = alternate(f"concurrency {kind}")
             name = f"3. {JOBS} unknown jobs, 50 ms ATS, C={LEVEL}, {label[kind]}"
             failed = sum(figures[2] for side in seen.values() for figures in side)
@@ -200,6 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("baseline", type=Path, nargs="?", help="another checkout, synced")
     parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--rows", type=int, nargs="+", choices=(1, 2, 3), default=[1, 2, 3])
     parser.add_argument("--worker", metavar="ATS_URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -214,8 +254,10 @@ def main(argv: list[str] | None = None) -> None:
         check=False,
     ).stdout.strip()
     started = time.perf_counter()
-    rows = asyncio.run(drive(args.baseline.resolve(), args.rounds))
-    print(f"## rows 1 and 3: this checkout vs {commit or args.baseline} ({args.rounds} rounds)\n")
+    rows = asyncio.run(drive(args.baseline.resolve(), args.rounds, set(args.rows)))
+    numbers = ", ".join(map(str, sorted(set(args.rows))))
+    which = f"rows {numbers}" if len(set(args.rows)) > 1 else f"row {numbers}"
+    print(f"## {which}: this checkout vs {commit or args.baseline} ({args.rounds} rounds)\n")
     print(
         "| benchmark | wall: baseline / this | ratio | worker CPU: baseline / this | ratio |\n"
         "| --- | --- | --- | --- | --- |"

@@ -5,10 +5,11 @@ re-encrypting answers and files, and `connectors --json` saying which connectors
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -260,11 +261,16 @@ def stop_when(
     return thread
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def reported_url(pattern: str) -> str | None:
+    """The URL a command running here under the `CliRunner` has reported on its stderr so
+    far, in a line matching `pattern` (its URL as the first group); None before then. The
+    commands listen on port 0, any free port, and say which they bound: a port picked and
+    let go of first could be taken by another test process meanwhile."""
+    written = getattr(sys.stderr, "buffer", None)
+    if not isinstance(written, io.BytesIO):
+        return None
+    found = re.search(pattern, written.getvalue().decode(errors="replace"))
+    return found.group(1) if found else None
 
 
 def kept(ats: RemoteApplyAts) -> int:
@@ -278,22 +284,24 @@ def test_the_worker_command_delivers_until_sigterm(
     ids = seed(env, 3)
     token = "m" * 32
     monkeypatch.setenv("EMBLOY_ATS_METRICS_TOKEN", token)
-    port = free_port()
     scraped: dict[str, httpx.Response] = {}
+    bound: list[str] = []
 
     def delivered_and_scraped() -> bool:
-        if kept(connected) < 3:
+        url = reported_url(r"metrics at (http://\S+)/metrics")
+        if url is None or kept(connected) < 3:
             return False
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as web:
+        bound.append(url)
+        with httpx.Client(base_url=url) as web:
             scraped["open"] = web.get("/metrics")
             scraped["bearer"] = web.get("/metrics", headers={"authorization": f"Bearer {token}"})
         return True
 
     watcher = stop_when(delivered_and_scraped)
-    result = runner.invoke(app, ["worker", "--concurrency", "2", "--metrics-port", str(port)])
+    result = runner.invoke(app, ["worker", "--concurrency", "2", "--metrics-port", "0"])
     watcher.join()
     assert result.exit_code == 0, result.stderr
-    assert f"metrics at http://127.0.0.1:{port}/metrics" in result.stderr
+    assert re.fullmatch(r"http://127\.0\.0\.1:[1-9][0-9]*", bound[0])
     assert scraped["open"].status_code == 401
     assert scraped["bearer"].status_code == 200
     assert 'embloy_ats_application_attempts_total{connector="applyats",outcome="delivered"}' in (
@@ -323,13 +331,15 @@ def request_token(env: Env) -> str:
 def test_serve_delivers_in_process_unless_told_not_to(
     env: Env, connected: RemoteApplyAts, worker: bool
 ) -> None:
-    port = free_port()
     token = request_token(env)
     seen: dict[str, str] = {}
 
     def candidate_applies() -> bool:
+        url = reported_url(r"Uvicorn running on (http://\S+)")
+        if url is None:
+            return False  # not listening yet
         try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as web:
+            with httpx.Client(base_url=url, timeout=5) as web:
                 if not seen:
                     fields, _ = form(0)
                     data = {k: v for k, v in fields.items() if k != "request_token"}
@@ -344,12 +354,12 @@ def test_serve_delivers_in_process_unless_told_not_to(
                     not worker and time.monotonic() - float(seen["at"]) > 3
                 )
         except httpx.TransportError:
-            return False  # not listening yet
+            return False
 
     # SIGINT: uvicorn raises the signal it stopped for again once it is done, and SIGINT's
     # default in this process is a KeyboardInterrupt, which serve takes as a clean stop.
     watcher = stop_when(candidate_applies, sig=signal.SIGINT)
-    args = ["serve", "--port", str(port), "--no-access-log"]
+    args = ["serve", "--port", "0", "--no-access-log"]
     result = runner.invoke(app, [*args] if worker else [*args, "--no-worker"])
     watcher.join()
     assert result.exit_code == 0, result.output

@@ -26,7 +26,7 @@ from embloy_ats import (
 from embloy_ats.crypto import CredentialsUnreadable, KeyRing
 from embloy_ats.resolver import FreshnessPolicy, JobFetched, JobGone, NoConnection, Resolver
 from embloy_ats.store import Store, UnknownTenant
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, generate_latest
 
 from tests.resolver.conftest import ManualClock
 
@@ -416,3 +416,37 @@ async def test_logs_and_metrics(
     assert "job fetched" in caplog.text
     every_field = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "s3cr3t-key-acme" not in every_field
+
+
+async def test_every_resolve_is_counted_and_timed_once_by_its_outcome(
+    resolver: Resolver, upstream: Upstream
+) -> None:
+    outcomes = ("upstream", "store", "negative", "error")
+
+    def seen() -> dict[str, tuple[float, ...]]:
+        return {
+            outcome: tuple(
+                REGISTRY.get_sample_value(name, {"connector": "fake", "outcome": outcome}) or 0.0
+                for name in ("embloy_ats_resolves_total", "embloy_ats_resolve_seconds_count")
+            )
+            for outcome in outcomes
+        }
+
+    before = seen()
+    await resolver.resolve("acme", "fake", "7")
+    for _ in range(3):  # the first reads the row back, the others find its decoded copy
+        await resolver.resolve("acme", "fake", "7")
+    upstream.answer = httpx.Response(404)
+    with pytest.raises(JobNotFound):
+        await resolver.resolve("acme", "fake", "8")
+    upstream.answer = httpx.Response(401)
+    with pytest.raises(AuthenticationFailed):
+        await resolver.resolve("acme", "fake", "9")
+    after = seen()
+    assert {
+        outcome: (after[outcome][0] - before[outcome][0], after[outcome][1] - before[outcome][1])
+        for outcome in outcomes
+    } == {"upstream": (1, 1), "store": (3, 3), "negative": (1, 1), "error": (1, 1)}
+    exposed = generate_latest().decode()
+    assert "# TYPE embloy_ats_resolves_total counter" in exposed
+    assert 'embloy_ats_resolves_total{connector="fake",outcome="store"}' in exposed

@@ -316,6 +316,76 @@ async def test_reads_are_answered_while_another_process_holds_the_write_lock(
         await resolver.close()
 
 
+class LockedForReaders:
+    """The loop's connection to a file another process holds locked even for readers
+    (exclusive locking mode, WAL recovery after a crash): every statement finds it locked."""
+
+    def execute(self, *args: object) -> sqlite3.Cursor:
+        locked = sqlite3.OperationalError("database is locked")
+        locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
+        raise locked
+
+
+async def test_a_burst_of_resolves_shares_one_read_of_a_file_locked_even_for_readers(
+    db_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read that finds the file locked waits for it on the writes' thread; the resolves
+    of the same job that arrive meanwhile share that read, and every one gets the job."""
+    resolver = await sqlite_resolver(db_path, registry)
+    store = resolver.store
+    assert isinstance(store, SqliteStore)
+    try:
+        await resolver.resolve("acme", "fake", "7")
+        await resolver.resolve("acme", "fake", "7")  # read back once: its decoded copy is kept
+        waited: list[object] = []
+        on_thread = store._on_thread
+
+        async def counting(work: Any) -> Any:
+            waited.append(work)
+            return await on_thread(work)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(store, "_db", LockedForReaders())
+            patched.setattr(store, "_on_thread", counting)
+            hits = await asyncio.gather(
+                *(resolver.resolve_detailed("acme", "fake", "7") for _ in range(20))
+            )
+        assert {hit.source for hit in hits} == {"store"}
+        assert len(waited) == 1
+    finally:
+        await resolver.close()
+
+
+async def test_the_others_look_for_themselves_when_the_caller_whose_read_they_share_gives_up(
+    db_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolver = await sqlite_resolver(db_path, registry)
+    store = resolver.store
+    assert isinstance(store, SqliteStore)
+    try:
+        await resolver.resolve("acme", "fake", "7")
+        await resolver.resolve("acme", "fake", "7")
+        with monkeypatch.context() as patched, thread_held(store) as gate:
+            patched.setattr(store, "_db", LockedForReaders())
+            first = asyncio.create_task(resolver.resolve_detailed("acme", "fake", "7"))
+            await asyncio.sleep(0.01)
+            others = [
+                asyncio.create_task(resolver.resolve_detailed("acme", "fake", "7"))
+                for _ in range(5)
+            ]
+            await asyncio.sleep(0.01)
+            assert resolver._looking, "the first caller's read waits for the thread"
+            first.cancel()
+            await asyncio.sleep(0.01)
+            gate.set()
+            hits = await asyncio.wait_for(asyncio.gather(*others), timeout=30)
+        assert first.cancelled()
+        assert {hit.source for hit in hits} == {"store"}
+        assert not resolver._looking
+    finally:
+        await resolver.close()
+
+
 async def test_a_job_that_cannot_be_stored_is_answered_and_the_log_says_so(
     db_path: Path, registry: Registry, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -433,6 +433,39 @@ async def test_a_stored_job_is_decoded_once_while_its_row_is_unchanged(
         await resolver.close()
 
 
+async def test_a_fresh_job_decoded_before_is_answered_from_sqlite_without_a_lookup(
+    tmp_path: Any, registry: Registry, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite reads on the loop: a stored job read back once is answered by a read of its
+    row alone, neither its miss nor the connection; a stale one is looked up in full."""
+    store = store_for(f"sqlite:///{tmp_path}/r.db")
+    policy = FreshnessPolicy(max_age=60)
+    resolver = await open_resolver(store, registry, slow_ats(0.0), clock=clock, policy=policy)
+    looked: list[str] = []
+    lookup = store.lookup
+
+    async def counting(tenant_id: str, mode: str, job_id: str) -> Lookup:
+        looked.append(job_id)
+        return await lookup(tenant_id, mode, job_id)
+
+    monkeypatch.setattr(store, "lookup", counting)
+    try:
+        first = await resolver.resolve_detailed("acme", "fake", "7")
+        decoded = await resolver.resolve_detailed("acme", "fake", "7")
+        assert looked == ["7", "7"], "unknown, then stored but never read back: looked up"
+        hits = [await resolver.resolve_detailed("acme", "fake", "7") for _ in range(5)]
+        assert looked == ["7", "7"]
+        assert {hit.source for hit in hits} == {"store"}
+        assert all(hit.job is decoded.job for hit in hits)
+        assert decoded.job == first.job
+        clock.advance(120)
+        refetched = await resolver.resolve_detailed("acme", "fake", "7")
+        assert refetched.source == "upstream"
+        assert looked == ["7", "7", "7"]
+    finally:
+        await resolver.close()
+
+
 async def test_a_failed_fetch_nobody_waits_for_is_not_reported_as_never_retrieved(
     tmp_path: Any, registry: Registry, reported: list[dict[str, Any]]
 ) -> None:

@@ -10,6 +10,7 @@ that counts nothing, and the HTTP core that updates them imports just the same.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib.util import find_spec
 from typing import Any, Protocol, cast
 
@@ -65,20 +66,52 @@ def _counter(name: str, documentation: str, labelnames: list[str]) -> Count:
 
 
 def _histogram(
-    name: str, documentation: str, labelnames: list[str], buckets: tuple[float, ...]
+    name: str,
+    documentation: str,
+    labelnames: list[str],
+    buckets: tuple[float, ...],
+    *,
+    counted_as: tuple[str, str] | None = None,
 ) -> Timing:
+    """A histogram; `counted_as` (name, documentation): a counter of what it observes too."""
     if not _MEASURED:
         return _Unmeasured()
     from prometheus_client import Histogram
 
-    return cast(Timing, _Children(Histogram(name, documentation, labelnames, buckets=buckets)))
+    histogram = Histogram(name, documentation, labelnames, buckets=buckets)
+    if counted_as is not None:
+        _count_of(histogram, *counted_as, labelnames)
+    return cast(Timing, _Children(histogram))
 
 
-RESOLVES = _counter(
-    "embloy_ats_resolves",
-    "Resolve calls by how they were answered (store, upstream, stale, negative, error).",
-    ["connector", "outcome"],
-)
+def _count_of(histogram: Any, name: str, documentation: str, labelnames: list[str]) -> None:
+    """Expose a counter of the observations of `histogram`, read from its counts when
+    scraped: an event that is timed is counted already, and costs one update, not two."""
+    from prometheus_client import REGISTRY
+    from prometheus_client.metrics_core import CounterMetricFamily, Metric
+    from prometheus_client.registry import Collector
+
+    class CountOf(Collector):
+        def describe(self) -> list[Metric]:
+            return [CounterMetricFamily(name, documentation, labels=labelnames)]
+
+        def collect(self) -> Iterator[Metric]:
+            counter = CounterMetricFamily(name, documentation, labels=labelnames)
+            for metric in histogram.collect():
+                created = {
+                    tuple(sample.labels[label] for label in labelnames): sample.value
+                    for sample in metric.samples
+                    if sample.name == f"{metric.name}_created"
+                }
+                for sample in metric.samples:
+                    if sample.name == f"{metric.name}_count":
+                        values = [sample.labels[label] for label in labelnames]
+                        counter.add_metric(values, sample.value, created=created.get(tuple(values)))
+            yield counter
+
+    REGISTRY.register(CountOf())
+
+
 UPSTREAM_FETCHES = _counter(
     "embloy_ats_upstream_fetches",
     "Jobs fetched from an ATS, by result (ok or the error kind).",
@@ -105,4 +138,8 @@ RESOLVE_SECONDS = _histogram(
     "Time of one resolve call, by outcome.",
     ["connector", "outcome"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
+    counted_as=(
+        "embloy_ats_resolves",
+        "Resolve calls by how they were answered (store, upstream, stale, negative, error).",
+    ),
 )

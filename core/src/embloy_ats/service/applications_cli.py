@@ -179,7 +179,11 @@ def worker_command(
     ] = None,
     metrics_port: Annotated[
         int | None,
-        typer.Option(help="Serve Prometheus metrics on this port (/metrics).", min=0),
+        typer.Option(
+            help="Serve Prometheus metrics on this port (/metrics; 0: any free port, which "
+            "the worker prints).",
+            min=0,
+        ),
     ] = None,
     metrics_host: Annotated[
         str, typer.Option(help="Interface the metrics listen on.")

@@ -166,6 +166,12 @@ class Store(ABC):
     @abstractmethod
     async def get_miss(self, tenant_id: str, mode: str, job_id: str) -> Miss | None: ...
 
+    def job_at_hand(self, tenant_id: str, mode: str, job_id: str) -> StoredJob | None:
+        """The stored job, where the store reads it without waiting (SQLite, on the event
+        loop); None where it cannot (a round trip to a server, a file locked even for
+        readers) and where the job is not stored: `lookup` then says what there is."""
+        return None
+
     @abstractmethod
     async def lookup(self, tenant_id: str, mode: str, job_id: str) -> Lookup:
         """The stored job, the remembered miss and the connection's version, which the

@@ -393,7 +393,7 @@ class PostgresStore(Store):
 
     async def get_job(self, tenant_id: str, mode: str, job_id: str) -> StoredJob | None:
         row = await self._one(Q.get_job, (tenant_id, mode, job_id))
-        return StoredJob(*row) if row else None
+        return StoredJob(tenant_id, mode, job_id, row[0], row[1]) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
         """The upsert, and the miss forgotten, in one statement and one round trip; on the

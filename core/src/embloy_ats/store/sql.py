@@ -106,8 +106,7 @@ _SHARED = {
     "list_connections": _CONNECTION_COLUMNS + " ORDER BY tenant_id, mode",
     "list_connections_of": _CONNECTION_COLUMNS + " WHERE tenant_id = %s ORDER BY mode",
     "get_job": (
-        "SELECT tenant_id, mode, job_id, job, fetched_at FROM jobs "
-        "WHERE tenant_id = %s AND mode = %s AND job_id = %s"
+        "SELECT job, fetched_at FROM jobs WHERE tenant_id = %s AND mode = %s AND job_id = %s"
     ),
     "upsert_job": (
         "INSERT INTO jobs (tenant_id, mode, job_id, job, fetched_at) VALUES (%s, %s, %s, %s, %s) "

@@ -144,9 +144,14 @@ class SqliteStore(Store):
         try:
             return rows(self.db.execute(sql, params))
         except sqlite3.OperationalError as exc:
-            if self._thread is None or not _locked(exc):
+            if not self._waits_for(exc):
                 raise
         return await self._on_thread(lambda db: rows(db.execute(sql, params)))
+
+    def _waits_for(self, exc: sqlite3.OperationalError) -> bool:
+        """Whether a read that failed on the loop is to wait on the writes' thread: the
+        file is locked, and there is a thread to wait on (not `:memory:`)."""
+        return self._thread is not None and _locked(exc)
 
     async def _on_writer(self, work: Callable[[sqlite3.Connection], T], size: int = 0) -> T:
         """`work(connection)`, a write (of about `size` bytes of data): on the loop when the
@@ -220,7 +225,16 @@ class SqliteStore(Store):
 
     async def get_job(self, tenant_id: str, mode: str, job_id: str) -> StoredJob | None:
         row = await self._read(Q.get_job, (tenant_id, mode, job_id), _first)
-        return StoredJob(*row) if row else None
+        return StoredJob(tenant_id, mode, job_id, row[0], row[1]) if row else None
+
+    def job_at_hand(self, tenant_id: str, mode: str, job_id: str) -> StoredJob | None:
+        try:
+            row = self.db.execute(Q.get_job, (tenant_id, mode, job_id)).fetchone()
+        except sqlite3.OperationalError as exc:
+            if not self._waits_for(exc):
+                raise
+            return None
+        return StoredJob(tenant_id, mode, job_id, row[0], row[1]) if row else None
 
     async def put_job(self, job: StoredJob) -> None:
         await self._on_writer(lambda db: _put_job(db, job), len(job.job_json))
