@@ -1,4 +1,5 @@
-"""The HTTP core: with the engine beneath it and replay's transport, all that imports httpx.
+"""The HTTP core: with the pools beneath it (the engine, or the one-shot pool of a command
+that sends a request or two) and replay's transport, all that imports httpx.
 
 Every connector's request goes through `HttpClient.request`, so every ATS gets the same
 timeouts, deadline, body cap, redirect refusal, retry policy (stamina), Retry-After
