@@ -330,11 +330,11 @@ class HttpClient:
     max_body_bytes: int = 5 * 1024 * 1024
     allow_private_network: bool = field(default_factory=private_network_allowed)
     transport: httpx.AsyncBaseTransport | None = None
+    clock: Clock = SYSTEM_CLOCK
     #: for a command that sends a request or two and exits: httpx's own pool (httpcore)
     #: beneath, which loads with httpx, not the engine (aiohttp), whose exchanges cost
     #: about half as much but whose import costs more than a few of them save.
     one_shot: bool = False
-    clock: Clock = SYSTEM_CLOCK
     limiter: RateLimiter = field(init=False, repr=False)
     _pool: httpx.AsyncBaseTransport | None = field(default=None, init=False, repr=False)
     _timeout: dict[str, float | None] = field(init=False, repr=False)
