@@ -11,7 +11,8 @@ arrive as sent (decoded and capped by `HttpClient`); redirects are not followed 
 cookie is kept (a transport does neither); a request is sent once per attempt (httpcore
 resends nothing: `retries=0`); each failure is the httpx error of its kind.
 
-vcrpy records neither this pool nor httpcore's: recordings are made over the engine.
+vcrpy does not record this transport (it patches httpx's own transports and aiohttp's
+session): recordings are made over the engine, the default.
 """
 
 from __future__ import annotations
