@@ -1239,11 +1239,25 @@ def cli_fetch(report: Report, size: Size, pythons: Sequence[str]) -> None:
         fake.stop()
 
 
+#: the third-party work no `fetch` on this stack can do without, and nothing of ours: httpx,
+#: pydantic, typer, httpx's TLS context and one GET of the job through httpcore's pool on
+#: asyncio (no validation, no output). Formatted with the fake ATS's URL.
+STACK_ALONE = """
+import asyncio, httpcore, httpx, pydantic, typer
+httpx.create_ssl_context()
+async def main():
+    async with httpcore.AsyncConnectionPool() as pool:
+        await pool.request("GET", "{url}/v1/boards/bench13/jobs/7?questions=true")
+asyncio.run(main())
+"""
+
+
 def cli_rounds(report: Report, ats_url: str, rounds: int, pythons: Sequence[str]) -> None:
     job = ["greenhouse", "7", "--setting", "board_token=bench13", "--setting"]
     commands = {
         "httpx": ["-c", "import httpx"],
         "fetch": ["fetch", *job, f"base_url={ats_url}", "--json"],
+        "stack": ["-c", STACK_ALONE.format(url=ats_url)],
         "cli": ["-c", "import embloy_ats.cli"],
         "help": ["--help"],
         "connectors": ["connectors", "--json"],
@@ -1276,6 +1290,7 @@ def cli_rounds(report: Report, ats_url: str, rounds: int, pythons: Sequence[str]
                         "fetch",
                         "13. `embloy-ats fetch <mode> <id> --json` wall time, from a local ATS",
                     ),
+                    ("stack", "13. same, the stack alone (httpx, pydantic, typer, TLS, one GET)"),
                     ("cli", "13. same, `import embloy_ats.cli` alone"),
                     ("help", "13. same, `embloy-ats --help`"),
                     ("connectors", "13. same, `embloy-ats connectors --json`"),

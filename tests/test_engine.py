@@ -1,5 +1,7 @@
-"""The network engine under httpx (aiohttp's pool), over real loopback sockets: what goes
-on the wire, what comes back, and which typed error each broken answer becomes."""
+"""The pools beneath the HTTP core, over real loopback sockets: what goes on the wire, what
+comes back, and which typed error each broken answer becomes. The network engine (aiohttp's
+pool) and the one-shot pool (httpx's own, for a command that sends a request or two) are
+held to the same tests."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 import vcr  # type: ignore[import-untyped]  # vcrpy ships no type information
@@ -36,7 +39,14 @@ from embloy_ats import (
     UpstreamUnavailable,
 )
 from embloy_ats.engine import EngineTransport, PublicOnlyResolver
-from embloy_ats.http import RequestContext, RetryPolicy, Timeouts, engine_transport
+from embloy_ats.http import (
+    RequestContext,
+    RetryPolicy,
+    Timeouts,
+    engine_transport,
+    one_shot_transport,
+)
+from embloy_ats.oneshot import OneShotTransport, PublicOnlyBackend
 
 CTX = RequestContext(connector="fake", job_id="1")
 ONCE = RetryPolicy(attempts=1)
@@ -95,6 +105,12 @@ async def server(reply: Answer, *, close: bool = False) -> AsyncIterator[tuple[s
         listening.close()
 
 
+@pytest.fixture(params=[False, True], ids=["engine", "one-shot"])
+def one_shot(request: pytest.FixtureRequest) -> bool:
+    """Each pool beneath the HTTP core: the engine's, and the one-shot commands'."""
+    return bool(request.param)
+
+
 @contextlib.asynccontextmanager
 async def client(**kwargs: Any) -> AsyncIterator[HttpClient]:
     kwargs.setdefault("retry", ONCE)
@@ -110,8 +126,11 @@ def header_names(head: bytes) -> list[str]:
     return sorted(line.split(b":")[0].decode().lower() for line in lines)
 
 
-async def test_only_our_headers_go_on_the_wire() -> None:
-    async with server(lambda head: answer("200 OK")) as (origin, heads), client() as http:
+async def test_only_our_headers_go_on_the_wire(one_shot: bool) -> None:
+    async with (
+        server(lambda head: answer("200 OK")) as (origin, heads),
+        client(one_shot=one_shot) as http,
+    ):
         await http.request("GET", f"{origin}/jobs/1?a=b%20c", CTX, headers={"X-Api-Key": "k"})
         await http.request("POST", f"{origin}/token", CTX, json_body={"grant": "x"})
     get, post = heads
@@ -123,16 +142,20 @@ async def test_only_our_headers_go_on_the_wire() -> None:
     assert post.endswith(b'{"grant":"x"}')
 
 
-async def test_connections_are_reused() -> None:
-    async with server(lambda head: answer("200 OK")) as (origin, heads), client() as http:
+async def test_connections_are_reused(one_shot: bool) -> None:
+    async with (
+        server(lambda head: answer("200 OK")) as (origin, heads),
+        client(one_shot=one_shot) as http,
+    ):
         for n in range(5):
             await http.request("GET", f"{origin}/jobs/{n}", CTX)
     assert (len(heads), heads.connections) == (5, 1)
 
 
-async def test_the_transport_serves_an_httpx_client() -> None:
-    """`engine_transport` is a whole httpx transport: `async with` a client enters it."""
-    transport = engine_transport(allow_private_network=True, max_connections=4)
+async def test_the_transport_serves_an_httpx_client(one_shot: bool) -> None:
+    """Each pool is a whole httpx transport: `async with` a client enters it."""
+    pool = one_shot_transport if one_shot else engine_transport
+    transport = pool(allow_private_network=True, max_connections=4)
     async with (
         server(lambda head: answer("200 OK", b'{"ok": 1}')) as (origin, _),
         httpx.AsyncClient(transport=transport) as web,
@@ -140,7 +163,7 @@ async def test_the_transport_serves_an_httpx_client() -> None:
         assert (await web.get(f"{origin}/x")).json() == {"ok": 1}
 
 
-async def test_a_gzip_body_is_decoded_once_and_capped_as_decoded() -> None:
+async def test_a_gzip_body_is_decoded_once_and_capped_as_decoded(one_shot: bool) -> None:
     packed = gzip.compress(b'{"title": "Engineer"}')
     bomb = gzip.compress(b" " * 50_000)
 
@@ -148,7 +171,10 @@ async def test_a_gzip_body_is_decoded_once_and_capped_as_decoded() -> None:
         body = bomb if b"/bomb" in head else packed
         return answer("200 OK", body, Content_Encoding="gzip")
 
-    async with server(reply) as (origin, _), client(max_body_bytes=10_000) as http:
+    async with (
+        server(reply) as (origin, _),
+        client(one_shot=one_shot, max_body_bytes=10_000) as http,
+    ):
         response = await http.request("GET", f"{origin}/jobs/1", CTX)
         assert response.json(CTX) == {"title": "Engineer"}
         with pytest.raises(PayloadError, match="more than 10000 bytes"):
@@ -165,7 +191,7 @@ def deflated(data: bytes, wbits: int) -> bytes:
     [("gzip", 16 + zlib.MAX_WBITS), ("deflate", zlib.MAX_WBITS), ("deflate", -zlib.MAX_WBITS)],
 )
 async def test_a_compression_bomb_is_refused_holding_about_the_cap(
-    encoding: str, wbits: int
+    one_shot: bool, encoding: str, wbits: int
 ) -> None:
     """64 KiB that inflate to 64 MiB, against a 1 MiB cap: the cap is checked while
     decoding, step by step, so what is held at any moment stays near the cap (a chunk
@@ -178,7 +204,7 @@ async def test_a_compression_bomb_is_refused_holding_about_the_cap(
     def serve(head: bytes) -> bytes:
         return reply if b"/bomb" in head else small
 
-    async with server(serve) as (origin, _), client(max_body_bytes=cap) as http:
+    async with server(serve) as (origin, _), client(one_shot=one_shot, max_body_bytes=cap) as http:
         # the first request opens the connection and imports what it needs: not measured
         assert (await http.request("GET", f"{origin}/warm", CTX)).json(CTX) == {}
         tracemalloc.start()
@@ -191,41 +217,47 @@ async def test_a_compression_bomb_is_refused_holding_about_the_cap(
     assert peak < 3 * cap, f"peak {peak / cap:.1f} MiB against a 1 MiB cap"
 
 
-async def test_a_long_header_line_is_read() -> None:
+async def test_a_long_header_line_is_read(one_shot: bool) -> None:
     """A content-security-policy header of a CDN can be longer than aiohttp's 8 KiB."""
     policy = "default-src 'self'; " + "img-src https://cdn.example; " * 700  # ~20 KiB
     reply = answer("200 OK", Content_Security_Policy=policy)
-    async with server(lambda head: reply) as (origin, _), client() as http:
+    async with server(lambda head: reply) as (origin, _), client(one_shot=one_shot) as http:
         response = await http.request("GET", f"{origin}/jobs/1", CTX)
     assert response.headers["content-security-policy"] == policy.strip()
 
 
-async def test_a_redirect_is_not_followed() -> None:
+async def test_a_redirect_is_not_followed(one_shot: bool) -> None:
     reply = answer("302 Found", Location="/elsewhere")
-    async with server(lambda head: reply) as (origin, heads), client() as http:
+    async with server(lambda head: reply) as (origin, heads), client(one_shot=one_shot) as http:
         with pytest.raises(UnexpectedRedirect):
             await http.request("GET", f"{origin}/jobs/1", CTX)
     assert len(heads) == 1
 
 
-async def test_no_cookie_is_kept_between_requests() -> None:
+async def test_no_cookie_is_kept_between_requests(one_shot: bool) -> None:
     reply = answer("200 OK", Set_Cookie="session=tenant-a; Path=/")
-    async with server(lambda head: reply) as (origin, heads), client() as http:
+    async with server(lambda head: reply) as (origin, heads), client(one_shot=one_shot) as http:
         await http.request("GET", f"{origin}/jobs/1", CTX)
         await http.request("GET", f"{origin}/jobs/2", CTX)
     assert b"cookie" not in heads[1].lower()
 
 
-async def test_a_truncated_body_is_upstream_unavailable() -> None:
+async def test_a_truncated_body_is_upstream_unavailable(one_shot: bool) -> None:
     short = answer("200 OK", b'{"title": "Engineer"}')[:-4]  # Content-Length promises more
-    async with server(lambda head: short, close=True) as (origin, _), client() as http:
+    async with (
+        server(lambda head: short, close=True) as (origin, _),
+        client(one_shot=one_shot) as http,
+    ):
         with pytest.raises(UpstreamUnavailable):
             await http.request("GET", f"{origin}/jobs/1", CTX)
 
 
-async def test_an_answer_that_never_comes_is_a_timeout() -> None:
+async def test_an_answer_that_never_comes_is_a_timeout(one_shot: bool) -> None:
     timeouts = Timeouts(read=0.2, attempt=5.0)
-    async with server(lambda head: None) as (origin, _), client(timeouts=timeouts) as http:
+    async with (
+        server(lambda head: None) as (origin, _),
+        client(one_shot=one_shot, timeouts=timeouts) as http,
+    ):
         with pytest.raises(UpstreamTimeout):
             await http.request("GET", f"{origin}/jobs/1", CTX)
 
@@ -236,7 +268,7 @@ async def test_an_answer_that_never_comes_is_a_timeout() -> None:
     ids=["cut-in-the-first-attempt", "cut-in-a-retry"],
 )
 async def test_the_deadline_covers_every_attempt_and_a_trickled_body(
-    attempt: float, attempts: int
+    one_shot: bool, attempt: float, attempts: int
 ) -> None:
     """An ATS that trickles its body (a byte every 50 ms, so no read ever times out) holds
     a candidate no longer than the retry deadline, whichever attempt it falls in: the first
@@ -259,7 +291,7 @@ async def test_the_deadline_covers_every_attempt_and_a_trickled_body(
     timeouts = Timeouts(read=1.0, attempt=attempt)
     policy = RetryPolicy(attempts=3, deadline=1.0)
     try:
-        async with client(timeouts=timeouts, retry=policy) as http:
+        async with client(one_shot=one_shot, timeouts=timeouts, retry=policy) as http:
             started = time.monotonic()
             with pytest.raises(UpstreamTimeout) as caught:
                 await http.request("GET", f"http://127.0.0.1:{port}/jobs/1", CTX)
@@ -293,14 +325,16 @@ def reset_after_reading(hard: bool) -> Callable[[Seen], Any]:
 
 
 @pytest.mark.parametrize("hard", [True, False], ids=["reset", "closed"])
-async def test_a_dropped_connection_costs_only_the_attempts_the_policy_allows(hard: bool) -> None:
+async def test_a_dropped_connection_costs_only_the_attempts_the_policy_allows(
+    hard: bool, one_shot: bool
+) -> None:
     """aiohttp resends an idempotent request once on a connection reset or close; beneath
     our retry policy that doubled the attempts an ATS saw (6 where 3 are allowed)."""
     seen = Seen()
     listening = await asyncio.start_server(reset_after_reading(hard)(seen), "127.0.0.1", 0)
     port = listening.sockets[0].getsockname()[1]
     try:
-        async with client(retry=RetryPolicy(attempts=3)) as http:
+        async with client(one_shot=one_shot, retry=RetryPolicy(attempts=3)) as http:
             with pytest.raises(UpstreamUnavailable):
                 await http.request("GET", f"http://127.0.0.1:{port}/jobs/1", CTX)
     finally:
@@ -308,19 +342,22 @@ async def test_a_dropped_connection_costs_only_the_attempts_the_policy_allows(ha
     assert (seen.connections, len(seen)) == (3, 3)
 
 
-async def test_a_status_line_that_is_not_http_is_upstream_unavailable() -> None:
-    async with server(lambda head: b"SSH-2.0-OpenSSH\r\n\r\n") as (origin, _), client() as http:
+async def test_a_status_line_that_is_not_http_is_upstream_unavailable(one_shot: bool) -> None:
+    async with (
+        server(lambda head: b"SSH-2.0-OpenSSH\r\n\r\n") as (origin, _),
+        client(one_shot=one_shot) as http,
+    ):
         with pytest.raises(UpstreamUnavailable):
             await http.request("GET", f"{origin}/jobs/1", CTX)
 
 
-async def test_a_closed_port_is_upstream_unavailable() -> None:
+async def test_a_closed_port_is_upstream_unavailable(one_shot: bool) -> None:
     # The port stays bound, never listening, for the whole request: a port let go of could
     # be taken by a server another test process starts meanwhile, and answer.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-        async with client() as http:
+        async with client(one_shot=one_shot) as http:
             with pytest.raises(UpstreamUnavailable, match="could not be reached"):
                 await http.request("GET", f"http://127.0.0.1:{port}/jobs/1", CTX)
 
@@ -343,29 +380,81 @@ class _Answers(AbstractResolver):
         pass
 
 
+class _Connects(httpcore.AsyncNetworkBackend):
+    """A network backend that records where it is asked to connect; `refused` addresses
+    fail as a closed port does."""
+
+    def __init__(self, *refused: str) -> None:
+        self.refused = refused
+        self.asked: list[tuple[str, int]] = []
+
+    async def connect_tcp(
+        self, host: str, port: int, *args: Any, **kwargs: Any
+    ) -> httpcore.AsyncNetworkStream:
+        self.asked.append((host, port))
+        if host in self.refused:
+            raise httpcore.ConnectError("connection refused")
+        return httpcore.AsyncMockStream([])
+
+
+class _Resolves(PublicOnlyBackend):
+    """The one-shot pool's guard over fixed addresses (no DNS in tests)."""
+
+    def __init__(self, *addresses: str, inner: _Connects | None = None) -> None:
+        super().__init__(inner or _Connects())
+        self.addresses = addresses
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        return list(self.addresses)
+
+
 @pytest.mark.parametrize("addresses", [("10.0.0.7",), ("93.184.215.14", "127.0.0.1"), ()])
-async def test_a_name_that_resolves_privately_is_refused(addresses: tuple[str, ...]) -> None:
-    resolver = PublicOnlyResolver(_Answers(*addresses))
+async def test_a_name_that_resolves_privately_is_refused(
+    addresses: tuple[str, ...], one_shot: bool
+) -> None:
+    resolve = (
+        _Resolves(*addresses).connect_tcp
+        if one_shot
+        else PublicOnlyResolver(_Answers(*addresses)).resolve
+    )
     with pytest.raises(ConfigurationError, match="resolves privately"):
-        await resolver.resolve("ats.example", 443)
+        await resolve("ats.example", 443)
+
+
+PUBLIC = ("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c")
 
 
 async def test_a_name_that_resolves_publicly_passes() -> None:
-    resolver = PublicOnlyResolver(
-        _Answers("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c")
-    )
+    resolver = PublicOnlyResolver(_Answers(*PUBLIC))
     found = await resolver.resolve("ats.example", 443)
-    assert [entry["host"] for entry in found] == [
-        "93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c",
-    ]  # fmt: skip
+    assert [entry["host"] for entry in found] == list(PUBLIC)
 
 
-async def test_the_guard_refuses_before_connecting(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_one_shot_pool_connects_to_the_addresses_it_checked() -> None:
+    """Never to the name (which could resolve anew, elsewhere): to the checked addresses
+    in the order answered, the next one when one refuses."""
+    connects = _Connects(PUBLIC[0])
+    await _Resolves(*PUBLIC, inner=connects).connect_tcp("ats.example", 443, timeout=5.0)
+    assert connects.asked == [(PUBLIC[0], 443), (PUBLIC[1], 443)]
+    refused = _Connects(*PUBLIC)
+    with pytest.raises(httpcore.ConnectError):
+        await _Resolves(*PUBLIC, inner=refused).connect_tcp("ats.example", 443)
+    assert refused.asked == [(PUBLIC[0], 443), (PUBLIC[1], 443)]
+
+
+async def test_the_guard_refuses_before_connecting(
+    monkeypatch: pytest.MonkeyPatch, one_shot: bool
+) -> None:
     """Through the whole client: the name resolves privately, so nothing is connected to
     and the error is the typed refusal, not a connection error."""
     monkeypatch.delenv("EMBLOY_ATS_ALLOW_PRIVATE_NETWORK", raising=False)
     monkeypatch.setattr("embloy_ats.engine.aiohttp.ThreadedResolver", lambda: _Answers("10.1.2.3"))
-    http = HttpClient(retry=ONCE)
+
+    async def private(backend: PublicOnlyBackend, host: str, port: int) -> list[str]:
+        return ["10.1.2.3"]
+
+    monkeypatch.setattr(PublicOnlyBackend, "resolve", private)
+    http = HttpClient(retry=ONCE, one_shot=one_shot)
     try:
         with pytest.raises(ConfigurationError, match="resolves privately"):
             await http.request("GET", "http://ats.example/jobs/1", CTX)
@@ -387,8 +476,8 @@ async def test_a_recording_holds_each_request_once(tmp_path: Path) -> None:
     assert [i["request"]["uri"] for i in interactions] == [f"{origin}/jobs/1"]
 
 
-def test_one_client_serves_a_second_event_loop() -> None:
-    http = HttpClient(allow_private_network=True, retry=ONCE)
+def test_one_client_serves_a_second_event_loop(one_shot: bool) -> None:
+    http = HttpClient(allow_private_network=True, retry=ONCE, one_shot=one_shot)
 
     async def once() -> Any:
         async with server(lambda head: answer("200 OK", b'{"ok": true}')) as (origin, _):
@@ -436,7 +525,7 @@ def self_signed(tmp_path: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-async def test_tls_certificates_are_verified(tmp_path: Path) -> None:
+async def test_tls_certificates_are_verified(tmp_path: Path, one_shot: bool) -> None:
     """An https origin whose certificate nobody vouches for is refused; the very same
     origin answers once its certificate is trusted (so what failed is the verification)."""
     cert_file, key_file = self_signed(tmp_path)
@@ -454,8 +543,9 @@ async def test_tls_certificates_are_verified(tmp_path: Path) -> None:
     port = listening.sockets[0].getsockname()[1]
     request = httpx.Request("GET", f"https://127.0.0.1:{port}/jobs/1")
     trusted = ssl.create_default_context(cafile=str(cert_file))
+    pool = OneShotTransport if one_shot else EngineTransport
     try:
-        default = EngineTransport(
+        default = pool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=1,
             keepalive_expiry=1.0,
@@ -464,7 +554,7 @@ async def test_tls_certificates_are_verified(tmp_path: Path) -> None:
         with pytest.raises(httpx.ConnectError, match="certificate verify failed"):
             await default.handle_async_request(request)
         await default.aclose()
-        transport = EngineTransport(
+        transport = pool(
             ssl_context=trusted, max_connections=1, keepalive_expiry=1.0, public_only=False
         )
         response = await transport.handle_async_request(request)

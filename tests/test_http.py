@@ -400,11 +400,12 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480.0 - 60) == 60.0
 
 
+@pytest.mark.parametrize("one_shot", [False, True], ids=["engine", "one-shot"])
 async def test_private_hosts_are_refused_by_the_real_transport(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, one_shot: bool
 ) -> None:
     monkeypatch.delenv("EMBLOY_ATS_ALLOW_PRIVATE_NETWORK", raising=False)
-    client = HttpClient()
+    client = HttpClient(one_shot=one_shot)
     try:
         with pytest.raises(ConfigurationError, match="private host"):
             await client.request("GET", "http://127.0.0.1:9/x", CTX)

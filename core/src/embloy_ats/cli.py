@@ -138,11 +138,12 @@ def fetch_command(
     ] = None,
 ) -> None:
     """Fetch one job and print it, normalised."""
-    http = None
     if replay:
         from embloy_ats.replay import replay_transport
 
         http = HttpClient(transport=guard(lambda: replay_transport(replay)))
+    else:  # one fetch, then the process ends: httpx's own pool, not the engine
+        http = HttpClient(one_shot=True)
     connector = guard(lambda: connector_from_options(mode, setting, credential, http))
     print_job(run(_fetch(connector, job_id)), as_json)
 

@@ -32,8 +32,7 @@ import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from embloy_ats.errors import ConfigurationError
-from embloy_ats.validation import PRIVATE_NETWORK_HINT, is_private_address, is_private_host
+from embloy_ats.validation import refuse_private_answer, refuse_private_host
 
 _MAX_HEADER_BYTES = 64 * 1024
 
@@ -52,10 +51,7 @@ class PublicOnlyResolver(AbstractResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         found = await self._inner.resolve(host, port, family)
-        if not found or any(is_private_address(str(entry["host"])) for entry in found):
-            raise ConfigurationError(
-                f"refusing to connect to {host!r}: it resolves privately", hint=PRIVATE_NETWORK_HINT
-            )
+        refuse_private_answer(host, (str(entry["host"]) for entry in found))
         return found
 
     async def close(self) -> None:
@@ -139,10 +135,8 @@ class EngineTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         target = request.url
         host = target.raw_host.decode("ascii")
-        if self._public_only and is_private_host(host):
-            raise ConfigurationError(
-                f"refusing to connect to private host {host!r}", hint=PRIVATE_NETWORK_HINT
-            )
+        if self._public_only:
+            refuse_private_host(host)
         # Built from the parts httpx has already encoded (credentials in the URL are not
         # sent: aiohttp would turn them into an Authorization header).
         netloc = f"[{host}]" if ":" in host else host

@@ -1,4 +1,5 @@
-"""The HTTP core: with the engine beneath it and replay's transport, all that imports httpx.
+"""The HTTP core: with the pools beneath it (the engine, or the one-shot pool of a command
+that sends a request or two) and replay's transport, all that imports httpx.
 
 Every connector's request goes through `HttpClient.request`, so every ATS gets the same
 timeouts, deadline, body cap, redirect refusal, retry policy (stamina), Retry-After
@@ -43,6 +44,7 @@ from embloy_ats.version import USER_AGENT
 
 if TYPE_CHECKING:
     from embloy_ats.engine import EngineTransport
+    from embloy_ats.oneshot import OneShotTransport
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 #: one part of a multipart body: the field name, then the file's name, bytes and media type.
@@ -225,6 +227,21 @@ def engine_transport(*, allow_private_network: bool, max_connections: int = 200)
     )
 
 
+def one_shot_transport(
+    *, allow_private_network: bool, max_connections: int = 10
+) -> OneShotTransport:
+    """The httpx transport over httpcore's pool, guarded as the engine's is (see
+    `embloy_ats.oneshot`): for a command that sends a request or two and exits."""
+    from embloy_ats.oneshot import OneShotTransport
+
+    return OneShotTransport(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=max_connections,
+        keepalive_expiry=5.0,
+        public_only=not allow_private_network,
+    )
+
+
 #: Most bytes one step of decoding may produce; the body cap is checked between steps, so
 #: a compression bomb is refused having produced at most the cap and one step.
 _DECODE_STEP = 64 * 1024
@@ -314,6 +331,10 @@ class HttpClient:
     allow_private_network: bool = field(default_factory=private_network_allowed)
     transport: httpx.AsyncBaseTransport | None = None
     clock: Clock = SYSTEM_CLOCK
+    #: for a command that sends a request or two and exits: httpx's own pool (httpcore)
+    #: beneath, which loads with httpx, not the engine (aiohttp), whose exchanges cost
+    #: about half as much but whose import costs more than a few of them save.
+    one_shot: bool = False
     limiter: RateLimiter = field(init=False, repr=False)
     _pool: httpx.AsyncBaseTransport | None = field(default=None, init=False, repr=False)
     _timeout: dict[str, float | None] = field(init=False, repr=False)
@@ -333,9 +354,8 @@ class HttpClient:
     def _transport(self) -> httpx.AsyncBaseTransport:
         if self._pool is None:
             # A transport handed in (replay, tests) reaches no network: no guard needed.
-            self._pool = self.transport or engine_transport(
-                allow_private_network=self.allow_private_network
-            )
+            pool = one_shot_transport if self.one_shot else engine_transport
+            self._pool = self.transport or pool(allow_private_network=self.allow_private_network)
         return self._pool
 
     async def aclose(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Iterable
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
@@ -204,6 +205,26 @@ def is_private_host(host: str) -> bool:
     except ValueError:
         return False  # a DNS name: the engine's resolver checks what it resolves to
     return is_private_address(name)
+
+
+def refuse_private_host(host: str) -> None:
+    """ConfigurationError for a host a request must not be sent to (see `is_private_host`):
+    the check both network pools beneath the HTTP core make before they connect."""
+    if is_private_host(host):
+        raise ConfigurationError(
+            f"refusing to connect to private host {host!r}", hint=PRIVATE_NETWORK_HINT
+        )
+
+
+def refuse_private_answer(host: str, addresses: Iterable[str]) -> None:
+    """ConfigurationError unless `host` resolved, and to public addresses only: what both
+    network pools check of a DNS answer before they connect to exactly those addresses (so
+    an answer that changes between the check and the connect cannot slip through)."""
+    found = list(addresses)
+    if not found or any(is_private_address(address) for address in found):
+        raise ConfigurationError(
+            f"refusing to connect to {host!r}: it resolves privately", hint=PRIVATE_NETWORK_HINT
+        )
 
 
 def check_base_url(url: str, *, connector: str, allow_private: bool) -> str:
