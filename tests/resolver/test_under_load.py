@@ -13,10 +13,11 @@ import httpx
 import psycopg
 import pytest
 from embloy_ats import HttpClient, Job, JobNotFound, Registry, UpstreamUnavailable
-from embloy_ats.resolver import FreshnessPolicy, Resolver
+from embloy_ats.resolver import _DECODED_MAX_CHARS, FreshnessPolicy, Resolver
 from embloy_ats.store import Store, StoredJob, store_for
 from embloy_ats.store.base import Lookup
 from embloy_ats.store.postgres import STORE_AND_UNLOCK, PostgresStore, lock_id
+from embloy_ats.store.sqlite import SqliteStore
 
 from tests.resolver.conftest import ManualClock
 
@@ -462,6 +463,60 @@ async def test_a_fresh_job_decoded_before_is_answered_from_sqlite_without_a_look
         refetched = await resolver.resolve_detailed("acme", "fake", "7")
         assert refetched.source == "upstream"
         assert looked == ["7", "7", "7"]
+    finally:
+        await resolver.close()
+
+
+def reads_of_job_rows(store: SqliteStore) -> list[str]:
+    """The statements that read a job's row (its JSON text) on the loop's connection from
+    now on: the read of the row alone, or the full lookup."""
+    reads: list[str] = []
+
+    def traced(statement: str) -> None:
+        if statement.startswith(("SELECT job, fetched_at FROM jobs", "SELECT j.job")):
+            reads.append(statement.split()[1].rstrip(","))
+
+    store.db.set_trace_callback(traced)
+    return reads
+
+
+async def test_a_job_too_large_to_keep_decoded_is_read_once_a_resolve_on_sqlite(
+    tmp_path: Any, registry: Registry, clock: ManualClock
+) -> None:
+    """Only a job kept decoded is worth a read of its row alone: any other is looked up in
+    full after it, and its text, up to megabytes, read twice on the loop. A job that grew
+    too large to keep is no longer taken for one kept."""
+    description = "<p>" + "x" * _DECODED_MAX_CHARS + "</p>"
+    answers = {"7": JOB, "8": {**JOB, "description": description}}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        job_id = request.url.path.rsplit("/", 1)[1]
+        return httpx.Response(200, json={**answers[job_id], "id": job_id})
+
+    store = store_for(f"sqlite:///{tmp_path}/r.db")
+    assert isinstance(store, SqliteStore)
+    http = HttpClient(transport=httpx.MockTransport(handler))
+    resolver = await open_resolver(
+        store, registry, http, clock=clock, policy=FreshnessPolicy(max_age=60)
+    )
+    try:
+        for job_id in ("7", "8"):
+            assert (await resolver.resolve_detailed("acme", "fake", job_id)).source == "upstream"
+            await resolver.resolve("acme", "fake", job_id)  # read back once
+        reads = reads_of_job_rows(store)
+        hits = [await resolver.resolve_detailed("acme", "fake", "8") for _ in range(3)]
+        assert {hit.source for hit in hits} == {"store"}
+        assert len(reads) == 3, reads
+
+        clock.advance(120)  # "7" is refetched, and is now too large to keep decoded
+        answers["7"] = answers["8"]
+        assert (await resolver.resolve_detailed("acme", "fake", "7")).source == "upstream"
+        grown = await resolver.resolve_detailed("acme", "fake", "7")
+        assert len(grown.job.description_html) > _DECODED_MAX_CHARS
+        reads.clear()
+        hits = [await resolver.resolve_detailed("acme", "fake", "7") for _ in range(3)]
+        assert {hit.source for hit in hits} == {"store"}
+        assert len(reads) == 3, reads
     finally:
         await resolver.close()
 

@@ -344,13 +344,15 @@ class Resolver:
             fresh = self._fresh(shared, mode, job_id)
             if fresh is not None:
                 return fresh
-        at_hand = self.store.job_at_hand(tenant.id, mode, job_id)
-        if at_hand is not None:
+        if (tenant.id, mode, job_id) in self._decoded:
             # A fresh job needs neither its miss nor the connection: one read of its row,
-            # which does not wait (no caller can come to share it), and no decoding.
-            fresh = self._fresh_job(at_hand, mode, self._now(), self._decoded_copy)
-            if fresh is not None:
-                return fresh
+            # which does not wait (no caller can come to share it), and no decoding. Only
+            # for a job kept decoded: any other would be read again by the lookup.
+            at_hand = self.store.job_at_hand(tenant.id, mode, job_id)
+            if at_hand is not None:
+                fresh = self._fresh_job(at_hand, mode, self._now(), self._decoded_copy)
+                if fresh is not None:
+                    return fresh
         looked, claim = await self._lookup(key, tenant.id, mode, job_id)
         try:
             fresh = self._fresh(looked, mode, job_id)
@@ -460,11 +462,13 @@ class Resolver:
             return None
         if job.schema_version != SCHEMA_VERSION:
             return None
-        if len(stored.job_json) <= _DECODED_MAX_CHARS:
-            self._decoded[key] = (stored.job_json, job)
-            self._decoded.move_to_end(key)
-            while len(self._decoded) > _DECODED_JOBS:
-                self._decoded.popitem(last=False)
+        if len(stored.job_json) > _DECODED_MAX_CHARS:
+            self._decoded.pop(key, None)  # the copy of an earlier row is of no use now
+            return job
+        self._decoded[key] = (stored.job_json, job)
+        self._decoded.move_to_end(key)
+        while len(self._decoded) > _DECODED_JOBS:
+            self._decoded.popitem(last=False)
         return job
 
     async def _lead(
