@@ -525,6 +525,35 @@ def self_signed(tmp_path: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
+async def test_a_tls_record_that_does_not_decrypt_is_upstream_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_shot: bool
+) -> None:
+    """A peer (or a box on the path) that writes bytes beneath TLS once the handshake is
+    done: the record fails its MAC, and that is a connection lost, not an unmapped error."""
+    cert_file, key_file = self_signed(tmp_path)
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert_file, key_file)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raw = writer.transport  # the TCP transport, beneath the TLS to come
+        with contextlib.suppress(ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
+            await writer.start_tls(served)
+            await reader.readuntil(b"\r\n\r\n")
+            raw.write(b"\x17\x03\x03\x00\x20" + bytes(32))  # application data no key made
+            await reader.read()  # until the client lets go
+        raw.close()
+
+    listening = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # read by httpx.create_ssl_context
+    try:
+        async with client(one_shot=one_shot) as http:
+            with pytest.raises(UpstreamUnavailable, match="could not be reached"):
+                await http.request("GET", f"https://127.0.0.1:{port}/jobs/1", CTX)
+    finally:
+        listening.close()
+
+
 async def test_tls_certificates_are_verified(tmp_path: Path, one_shot: bool) -> None:
     """An https origin whose certificate nobody vouches for is refused; the very same
     origin answers once its certificate is trusted (so what failed is the verification)."""
