@@ -308,11 +308,19 @@ async def test_a_body_that_lies_about_its_encoding_is_a_payload_error() -> None:
     assert len(ats.requests) == 1
 
 
-async def test_a_url_that_cannot_be_parsed_is_a_configuration_error() -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.ats.example/v1/jobs/\x00",
+        # an A-label that is not Punycode: httpx's IDNA decoding fails on it
+        "https://xn--zz.ats.example/v1/jobs/1",
+    ],
+)
+async def test_a_url_that_cannot_be_parsed_is_a_configuration_error(url: str) -> None:
     ats = FakeAts(sequence(httpx.Response(200, json={})))
     client = ats.client()
     with pytest.raises(ConfigurationError, match="cannot request"):
-        await client.request("GET", "https://api.ats.example/v1/jobs/\x00", CTX)
+        await client.request("GET", url, CTX)
     assert ats.requests == []
 
 

@@ -398,7 +398,9 @@ class HttpClient:
                 files=list(files) if files else None,
                 extensions={"timeout": self._timeout},  # a dict of its own: layers may add
             )
-        except httpx.InvalidURL as exc:
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            # UnicodeError: a host whose `xn--` label is not Punycode, which httpx decodes
+            # for the Host header and lets idna's error through
             raise ConfigurationError(
                 f"cannot request {url!r}: {exc}", connector=ctx.connector, job_id=ctx.job_id
             ) from None
