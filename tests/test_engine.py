@@ -226,6 +226,33 @@ async def test_a_long_header_line_is_read(one_shot: bool) -> None:
     assert response.headers["content-security-policy"] == policy.strip()
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("Authorization", "Bearer t\r\nX-Injected: 1"),
+        ("Authorization", "Bearer t\nX-Injected: 1"),
+        ("Authorization", "Bearer t\x00"),
+        ("Authorization", "Bearer t\u00e9"),
+        ("X-Api\r\nKey", "k"),
+    ],
+    ids=["crlf", "lf", "nul", "non-ascii", "name"],
+)
+async def test_a_header_http_cannot_carry_is_refused_before_connecting(
+    one_shot: bool, name: str, value: str
+) -> None:
+    """A credential, or a token an ATS handed out, that would break the request's head:
+    refused alike beneath either pool, nothing connected, and the value left out of the
+    message (it may be a secret)."""
+    async with (
+        server(lambda head: answer("200 OK")) as (origin, heads),
+        client(one_shot=one_shot, retry=RetryPolicy(attempts=3)) as http,
+    ):
+        with pytest.raises(ConfigurationError, match="cannot send") as caught:
+            await http.request("GET", f"{origin}/jobs/1", CTX, headers={name: value})
+    assert heads.connections == 0
+    assert "Bearer" not in caught.value.message
+
+
 async def test_a_redirect_is_not_followed(one_shot: bool) -> None:
     reply = answer("302 Found", Location="/elsewhere")
     async with server(lambda head: reply) as (origin, heads), client(one_shot=one_shot) as http:

@@ -59,6 +59,11 @@ _DEFAULT_HEADERS = httpx.Headers(
         "Accept-Encoding": "gzip, deflate",
     }
 )
+#: what a request's head can carry (RFC 9110): a header name of token characters, a value of
+#: visible ASCII, spaces and tabs. Anything else would break the head: refused before any
+#: pool sees it, so both refuse it alike.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 @dataclass(frozen=True)
@@ -383,6 +388,15 @@ class HttpClient:
         """
         sent = httpx.Headers(_DEFAULT_HEADERS)
         if headers:
+            for name, value in headers.items():
+                if not (_HEADER_NAME.fullmatch(name) and _HEADER_VALUE.fullmatch(value)):
+                    # the value is left out: it may be a credential, or a token an ATS issued
+                    raise ConfigurationError(
+                        f"cannot send the {name[:64]!r} header: HTTP cannot carry its "
+                        "name or value (a control or non-ASCII character)",
+                        connector=ctx.connector,
+                        job_id=ctx.job_id,
+                    )
             sent.update(headers)  # the caller's win, as in a dict merge
         if params and "?" not in url:
             # The query in the URL string: httpx parses the URL once instead of twice.
