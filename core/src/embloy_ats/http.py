@@ -253,6 +253,10 @@ _DECODE_STEP = 64 * 1024
 #: Compressed input is fed in slices of this size, so the input zlib leaves over when a
 #: step is full (copied on each step) stays small.
 _DECODE_INPUT = 16 * 1024
+#: Most Content-Encoding layers an answer may stack (we ask for one; urllib3 allows five):
+#: each holds a zlib state and nests one more level of decoding, so a head listing
+#: thousands would cost memory and end in a RecursionError.
+_MAX_ENCODING_LAYERS = 5
 
 
 class _Inflate:
@@ -296,13 +300,16 @@ class _Decoder:
 
     @classmethod
     def for_encodings(cls, encodings: list[str]) -> _Decoder | None:
-        """None for a body sent as is; ValueError for an encoding we did not ask for."""
+        """None for a body sent as is; ValueError for an encoding we did not ask for, or
+        more layers than `_MAX_ENCODING_LAYERS`."""
         layers = []
         for encoding in reversed([e.strip().lower() for e in encodings]):  # last applied first
             if encoding in ("gzip", "x-gzip", "deflate"):
                 layers.append(_Inflate(encoding))
             elif encoding not in ("", "identity"):
                 raise ValueError(encoding)
+            if len(layers) > _MAX_ENCODING_LAYERS:
+                raise ValueError("too many layers")
         return cls(layers) if layers else None
 
     def feed(self, data: bytes) -> Iterator[bytes]:
