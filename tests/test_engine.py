@@ -226,6 +226,33 @@ async def test_a_long_header_line_is_read(one_shot: bool) -> None:
     assert response.headers["content-security-policy"] == policy.strip()
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("Authorization", "Bearer t\r\nX-Injected: 1"),
+        ("Authorization", "Bearer t\nX-Injected: 1"),
+        ("Authorization", "Bearer t\x00"),
+        ("Authorization", "Bearer t\u00e9"),
+        ("X-Api\r\nKey", "k"),
+    ],
+    ids=["crlf", "lf", "nul", "non-ascii", "name"],
+)
+async def test_a_header_http_cannot_carry_is_refused_before_connecting(
+    one_shot: bool, name: str, value: str
+) -> None:
+    """A credential, or a token an ATS handed out, that would break the request's head:
+    refused alike beneath either pool, nothing connected, and the value left out of the
+    message (it may be a secret)."""
+    async with (
+        server(lambda head: answer("200 OK")) as (origin, heads),
+        client(one_shot=one_shot, retry=RetryPolicy(attempts=3)) as http,
+    ):
+        with pytest.raises(ConfigurationError, match="cannot send") as caught:
+            await http.request("GET", f"{origin}/jobs/1", CTX, headers={name: value})
+    assert heads.connections == 0
+    assert "Bearer" not in caught.value.message
+
+
 async def test_a_redirect_is_not_followed(one_shot: bool) -> None:
     reply = answer("302 Found", Location="/elsewhere")
     async with server(lambda head: reply) as (origin, heads), client(one_shot=one_shot) as http:
@@ -523,6 +550,35 @@ def self_signed(tmp_path: Path) -> tuple[Path, Path]:
         )
     )
     return cert_file, key_file
+
+
+async def test_a_tls_record_that_does_not_decrypt_is_upstream_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_shot: bool
+) -> None:
+    """A peer (or a box on the path) that writes bytes beneath TLS once the handshake is
+    done: the record fails its MAC, and that is a connection lost, not an unmapped error."""
+    cert_file, key_file = self_signed(tmp_path)
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert_file, key_file)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raw = writer.transport  # the TCP transport, beneath the TLS to come
+        with contextlib.suppress(ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
+            await writer.start_tls(served)
+            await reader.readuntil(b"\r\n\r\n")
+            raw.write(b"\x17\x03\x03\x00\x20" + bytes(32))  # application data no key made
+            await reader.read()  # until the client lets go
+        raw.close()
+
+    listening = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # read by httpx.create_ssl_context
+    try:
+        async with client(one_shot=one_shot) as http:
+            with pytest.raises(UpstreamUnavailable, match="could not be reached"):
+                await http.request("GET", f"https://127.0.0.1:{port}/jobs/1", CTX)
+    finally:
+        listening.close()
 
 
 async def test_tls_certificates_are_verified(tmp_path: Path, one_shot: bool) -> None:

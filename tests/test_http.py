@@ -294,6 +294,25 @@ async def test_layered_encodings_are_undone_in_reverse_order() -> None:
     assert (await get(ats)).json(CTX) == {"layers": 2}
 
 
+async def test_a_stack_of_encodings_is_a_payload_error() -> None:
+    """One small answer, gzipped a thousand times and saying so: each layer would cost a
+    zlib state and a level of nested decoding (a RecursionError, untyped, past about a
+    thousand), so a stack taller than any server makes is refused before decoding."""
+    body, layers = b"{}", 1000
+    for _ in range(layers):
+        body = gzip.compress(body, 1)
+    stacked = ", ".join(["gzip"] * layers)
+    ats = FakeAts(
+        sequence(
+            httpx.Response(
+                200, stream=httpx.ByteStream(body), headers={"Content-Encoding": stacked}
+            )
+        )
+    )
+    with pytest.raises(PayloadError, match="Content-Encoding"):
+        await get(ats)
+
+
 async def test_a_body_that_lies_about_its_encoding_is_a_payload_error() -> None:
     ats = FakeAts(
         sequence(
@@ -308,11 +327,19 @@ async def test_a_body_that_lies_about_its_encoding_is_a_payload_error() -> None:
     assert len(ats.requests) == 1
 
 
-async def test_a_url_that_cannot_be_parsed_is_a_configuration_error() -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.ats.example/v1/jobs/\x00",
+        # an A-label that is not Punycode: httpx's IDNA decoding fails on it
+        "https://xn--zz.ats.example/v1/jobs/1",
+    ],
+)
+async def test_a_url_that_cannot_be_parsed_is_a_configuration_error(url: str) -> None:
     ats = FakeAts(sequence(httpx.Response(200, json={})))
     client = ats.client()
     with pytest.raises(ConfigurationError, match="cannot request"):
-        await client.request("GET", "https://api.ats.example/v1/jobs/\x00", CTX)
+        await client.request("GET", url, CTX)
     assert ats.requests == []
 
 

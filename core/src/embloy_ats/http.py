@@ -59,6 +59,11 @@ _DEFAULT_HEADERS = httpx.Headers(
         "Accept-Encoding": "gzip, deflate",
     }
 )
+#: what a request's head can carry (RFC 9110): a header name of token characters, a value of
+#: visible ASCII, spaces and tabs. Anything else would break the head: refused before any
+#: pool sees it, so both refuse it alike.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,10 @@ _DECODE_STEP = 64 * 1024
 #: Compressed input is fed in slices of this size, so the input zlib leaves over when a
 #: step is full (copied on each step) stays small.
 _DECODE_INPUT = 16 * 1024
+#: Most Content-Encoding layers an answer may stack (we ask for one; urllib3 allows five):
+#: each holds a zlib state and nests one more level of decoding, so a head listing
+#: thousands would cost memory and end in a RecursionError.
+_MAX_ENCODING_LAYERS = 5
 
 
 class _Inflate:
@@ -291,13 +300,16 @@ class _Decoder:
 
     @classmethod
     def for_encodings(cls, encodings: list[str]) -> _Decoder | None:
-        """None for a body sent as is; ValueError for an encoding we did not ask for."""
+        """None for a body sent as is; ValueError for an encoding we did not ask for, or
+        more layers than `_MAX_ENCODING_LAYERS`."""
         layers = []
         for encoding in reversed([e.strip().lower() for e in encodings]):  # last applied first
             if encoding in ("gzip", "x-gzip", "deflate"):
                 layers.append(_Inflate(encoding))
             elif encoding not in ("", "identity"):
                 raise ValueError(encoding)
+            if len(layers) > _MAX_ENCODING_LAYERS:
+                raise ValueError("too many layers")
         return cls(layers) if layers else None
 
     def feed(self, data: bytes) -> Iterator[bytes]:
@@ -383,6 +395,15 @@ class HttpClient:
         """
         sent = httpx.Headers(_DEFAULT_HEADERS)
         if headers:
+            for name, value in headers.items():
+                if not (_HEADER_NAME.fullmatch(name) and _HEADER_VALUE.fullmatch(value)):
+                    # the value is left out: it may be a credential, or a token an ATS issued
+                    raise ConfigurationError(
+                        f"cannot send the {name[:64]!r} header: HTTP cannot carry its "
+                        "name or value (a control or non-ASCII character)",
+                        connector=ctx.connector,
+                        job_id=ctx.job_id,
+                    )
             sent.update(headers)  # the caller's win, as in a dict merge
         if params and "?" not in url:
             # The query in the URL string: httpx parses the URL once instead of twice.
@@ -398,7 +419,9 @@ class HttpClient:
                 files=list(files) if files else None,
                 extensions={"timeout": self._timeout},  # a dict of its own: layers may add
             )
-        except httpx.InvalidURL as exc:
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            # UnicodeError: a host whose `xn--` label is not Punycode, which httpx decodes
+            # for the Host header and lets idna's error through
             raise ConfigurationError(
                 f"cannot request {url!r}: {exc}", connector=ctx.connector, job_id=ctx.job_id
             ) from None

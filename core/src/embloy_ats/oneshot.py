@@ -29,8 +29,11 @@ import httpx
 from embloy_ats.validation import refuse_private_answer, refuse_private_host
 
 #: each httpcore failure as the httpx error of the same name (as httpx's own transport maps
-#: them), which `HttpClient` turns into a typed error.
+#: them), which `HttpClient` turns into a typed error; and the one failure httpcore lets
+#: through unmapped: a TLS record that does not decrypt once the handshake is done (anyio
+#: raises `ssl.SSLError` from a read or write on the TLS stream), a connection lost.
 _ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
+    ssl.SSLError: httpx.ReadError,
     httpcore.ConnectTimeout: httpx.ConnectTimeout,
     httpcore.ReadTimeout: httpx.ReadTimeout,
     httpcore.WriteTimeout: httpx.WriteTimeout,
