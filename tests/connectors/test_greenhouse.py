@@ -176,6 +176,16 @@ def test_a_question_is_built_once_and_only_a_small_one_is_kept() -> None:
     assert job_board._question(huge) is not built
 
 
+def test_a_place_is_made_once_and_only_a_short_name_is_kept() -> None:
+    first = job_board.location("Berlin, Germany")
+    assert first is job_board.location("Berlin, Germany")
+    assert (first.city, first.country_code) == ("Berlin", "DE")
+    long_name = "Berlin, " + "x" * job_board._KEPT_PLACE_CHARS
+    kept = job_board._place.cache_info().currsize
+    assert job_board.location(long_name).raw == long_name
+    assert job_board._place.cache_info().currsize == kept
+
+
 async def test_unknown_job_is_job_not_found() -> None:
     with pytest.raises(JobNotFound) as caught:
         await connector("gongio").fetch_job("999999999")

@@ -158,6 +158,17 @@ def workplace_from_places(places: list[str]) -> WorkplaceType | None:
 
 
 def location(raw: str) -> Location:
+    return _place(raw) if len(raw) <= _KEPT_PLACE_CHARS else _place.__wrapped__(raw)
+
+
+#: the longest place name whose Location `_place` keeps.
+_KEPT_PLACE_CHARS = 256
+
+
+@lru_cache(maxsize=1024)
+def _place(raw: str) -> Location:
+    """The Location a place's name makes. A board names the same places on many jobs, and
+    a Location is immutable: each is made once (at most 1024 of them), from the name alone."""
     parsed = geo.parse_location(raw)
     return Location(
         raw=raw, city=parsed.city, region=parsed.region, country_code=parsed.country_code
