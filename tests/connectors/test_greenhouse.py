@@ -157,7 +157,6 @@ async def test_legacy_answer_with_standard_and_custom_questions() -> None:
     assert embloy["city"] == "New York"
 
 
-@pytest.mark.vcr("not_found.yaml")
 def test_a_question_is_built_once_and_only_a_small_one_is_kept() -> None:
     """Each distinct question of a board is built once (a question is immutable); one over
     the kept size is built every time, so what is kept stays bounded."""
@@ -186,6 +185,7 @@ def test_a_place_is_made_once_and_only_a_short_name_is_kept() -> None:
     assert job_board._place.cache_info().currsize == kept
 
 
+@pytest.mark.vcr("not_found.yaml")
 async def test_unknown_job_is_job_not_found() -> None:
     with pytest.raises(JobNotFound) as caught:
         await connector("gongio").fetch_job("999999999")
