@@ -32,7 +32,7 @@ from embloy_ats import (
     to_embloy,
 )
 from embloy_ats.testing.conformance import ConnectorConformance
-from embloy_ats_greenhouse import GreenhouseConnector
+from embloy_ats_greenhouse import GreenhouseConnector, job_board
 from embloy_ats_greenhouse.harvest import HarvestAnswers, job_fields
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -155,6 +155,34 @@ async def test_legacy_answer_with_standard_and_custom_questions() -> None:
     embloy = to_embloy(job)
     assert embloy["application_options_attributes"][2]["question_type"] == "text"
     assert embloy["city"] == "New York"
+
+
+def test_a_question_is_built_once_and_only_a_small_one_is_kept() -> None:
+    """Each distinct question of a board is built once (a question is immutable); one over
+    the kept size is built every time, so what is kept stays bounded."""
+    group = {"label": "Portfolio", "required": True,
+             "fields": [{"name": "question_77", "type": "input_text"}]}  # fmt: skip
+    first, again = job_board._question(group), job_board._question(dict(group))
+    assert first is again
+    assert first is not None
+    assert (first.type, first.required) == (QuestionType.LINK, True)
+    huge = {**group, "description": "x" * job_board._KEPT_QUESTION_CHARS}
+    kept = job_board._made.cache_info().currsize
+    built = job_board._question(huge)
+    assert built is not None
+    assert built.description == "x" * job_board._KEPT_QUESTION_CHARS
+    assert job_board._made.cache_info().currsize == kept
+    assert job_board._question(huge) is not built
+
+
+def test_a_place_is_made_once_and_only_a_short_name_is_kept() -> None:
+    first = job_board.location("Berlin, Germany")
+    assert first is job_board.location("Berlin, Germany")
+    assert (first.city, first.country_code) == ("Berlin", "DE")
+    long_name = "Berlin, " + "x" * job_board._KEPT_PLACE_CHARS
+    kept = job_board._place.cache_info().currsize
+    assert job_board.location(long_name).raw == long_name
+    assert job_board._place.cache_info().currsize == kept
 
 
 @pytest.mark.vcr("not_found.yaml")

@@ -546,6 +546,41 @@ async def test_writes_land_in_the_order_they_were_made_when_one_waits_for_the_lo
         assert "second" in stored.job_json
 
 
+async def test_a_job_is_stored_at_once_on_an_idle_file(db_path: Path) -> None:
+    async with store_with_tenant(db_path) as (store, tenant_id):
+        with thread_held(store):  # made on the loop: the thread is not asked
+            assert store.put_job_now(job_row(tenant_id, "7", "at once"))
+        stored = await store.get_job(tenant_id, "fake", "7")
+        assert stored is not None
+        assert "at once" in stored.job_json
+
+
+async def test_a_job_is_not_stored_at_once_while_another_process_holds_the_lock(
+    db_path: Path,
+) -> None:
+    async with store_with_tenant(db_path, busy_timeout=30) as (store, tenant_id):
+        with WriteLockHolder(db_path):
+            assert not store.put_job_now(job_row(tenant_id, "7", "locked"))
+        assert await store.get_job(tenant_id, "fake", "7") is None
+
+
+async def test_a_job_is_not_stored_at_once_before_a_write_waiting_on_the_thread(
+    db_path: Path,
+) -> None:
+    """A write queued on the writes' thread lands first: one made at once would overtake it."""
+    async with store_with_tenant(db_path, busy_timeout=30) as (store, tenant_id):
+        with thread_held(store) as gate:
+            with WriteLockHolder(db_path):
+                first = asyncio.ensure_future(store.put_job(job_row(tenant_id, "7", "first")))
+                await asyncio.sleep(0)
+            assert not store.put_job_now(job_row(tenant_id, "7", "second"))
+            gate.set()
+            await first
+        stored = await store.get_job(tenant_id, "fake", "7")
+        assert stored is not None
+        assert "first" in stored.job_json
+
+
 async def test_the_writes_made_on_the_loop_are_checkpointed_into_the_database(
     db_path: Path,
 ) -> None:

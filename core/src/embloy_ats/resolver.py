@@ -150,6 +150,11 @@ async def connector_for(
     return connection.updated_at, cls(connection.settings, credentials, http=http, clock=clock)
 
 
+def _not_stored(what: str, where: dict[str, str], failure: BaseException) -> None:
+    log.warning("%s is answered but not stored: the store failed", what,
+                extra={**where, "error": type(failure).__name__})  # fmt: skip
+
+
 class Resolver:
     """Resolve jobs for tenants. Open it (`async with Resolver(...)`) before use."""
 
@@ -497,9 +502,11 @@ class Resolver:
             stored = StoredJob(
                 tenant.id, mode, job_id, job.model_dump_json(), job.fetched_at.timestamp()
             )
-            await self._write(
-                "a fetched job", (tenant.id, mode, job_id), self.store.put_job(stored), resolution
-            )
+            if not self._stored_now(stored):
+                await self._write(
+                    "a fetched job", (tenant.id, mode, job_id), self.store.put_job(stored),
+                    resolution,
+                )  # fmt: skip
         log.info(
             "job fetched",
             extra={"tenant": tenant.id, "connector": mode, "job_id": job_id, "status": job.status},
@@ -546,6 +553,18 @@ class Resolver:
         log.warning("%s is answered before it is stored: the store is slow", what, extra=where)
         self._goes_on(task, key, answer, what, where)
 
+    def _stored_now(self, stored: StoredJob) -> bool:
+        """A fetched job stored at once where the store can do so without waiting (an idle
+        SQLite file): a write of a few µs then needs no task, nor a wait bounded by
+        `store_wait`. False, with nothing done: `_write` stores it. A failure is logged as
+        `_write` logs it, and the job answered all the same."""
+        try:
+            return self.store.put_job_now(stored)
+        except Exception as exc:  # noqa: BLE001 - the store is a cache: its failure is logged
+            where = {"tenant": stored.tenant_id, "connector": stored.mode, "job_id": stored.job_id}
+            _not_stored("a fetched job", where, exc)
+            return True
+
     def _goes_on(
         self,
         task: asyncio.Task[None],
@@ -570,8 +589,7 @@ class Resolver:
     def _check_written(task: asyncio.Task[None], what: str, where: dict[str, str]) -> None:
         failure = None if task.cancelled() else task.exception()
         if failure is not None:
-            log.warning("%s is answered but not stored: the store failed", what,
-                        extra={**where, "error": type(failure).__name__})  # fmt: skip
+            _not_stored(what, where, failure)
 
     async def _failed(
         self, tenant: Tenant, mode: str, job_id: str, exc: EmbloyAtsError

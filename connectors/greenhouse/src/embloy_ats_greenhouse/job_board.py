@@ -7,6 +7,7 @@ cassettes/greenhouse/PROVENANCE.md.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from embloy_ats.contract import (
@@ -157,6 +158,17 @@ def workplace_from_places(places: list[str]) -> WorkplaceType | None:
 
 
 def location(raw: str) -> Location:
+    return _place(raw) if len(raw) <= _KEPT_PLACE_CHARS else _place.__wrapped__(raw)
+
+
+#: the longest place name whose Location `_place` keeps.
+_KEPT_PLACE_CHARS = 256
+
+
+@lru_cache(maxsize=1024)
+def _place(raw: str) -> Location:
+    """The Location a place's name makes. A board names the same places on many jobs, and
+    a Location is immutable: each is made once (at most 1024 of them), from the name alone."""
     parsed = geo.parse_location(raw)
     return Location(
         raw=raw, city=parsed.city, region=parsed.region, country_code=parsed.country_code
@@ -200,31 +212,58 @@ def _question(group: dict[str, Any]) -> Question | None:
     label = parsing.text(group.get("label"))
     if name is None or label is None:
         return None
-    source_type = parsing.text(field.get("type")) or "unknown"
-    kind = STANDARD_FIELDS.get(name) or _FIELD_TYPES.get(source_type, QuestionType.UNKNOWN)
     options = tuple(
-        QuestionOption(id=value, label=text)
+        (value, text)
         for value, text in (
             (parsing.text(v.get("value")), parsing.text(v.get("label")))
             for v in parsing.objects(field.get("values"))
         )
         if value is not None and text is not None
     )
-    if kind is QuestionType.SINGLE_CHOICE and {o.label.casefold() for o in options} == {
+    description = parsing.text(group.get("description"))
+    asked = (
+        name,
+        label,
+        description,
+        parsing.text(field.get("type")) or "unknown",
+        parsing.flag(group.get("required")) or False,
+        options,
+    )
+    size = len(label) + len(description or "") + sum(len(v) + len(t) for v, t in options)
+    return _made(*asked) if size <= _KEPT_QUESTION_CHARS else _made.__wrapped__(*asked)
+
+
+#: the text of a question `_made` keeps (its label, description and options, in characters)
+_KEPT_QUESTION_CHARS = 4096
+
+
+@lru_cache(maxsize=1024)
+def _made(
+    name: str,
+    label: str,
+    description: str | None,
+    source_type: str,
+    required: bool,
+    options: tuple[tuple[str, str], ...],
+) -> Question:
+    """The question these parts make. A board asks the same questions of every job, and a
+    question is immutable: each distinct one is built once (at most 1024 of at most
+    `_KEPT_QUESTION_CHARS`), and is what its parts alone make, whoever's job asked it."""
+    kind = STANDARD_FIELDS.get(name) or _FIELD_TYPES.get(source_type, QuestionType.UNKNOWN)
+    if kind is QuestionType.SINGLE_CHOICE and {text.casefold() for _, text in options} == {
         "yes",
         "no",
     }:
         kind = QuestionType.YES_NO
     if kind is QuestionType.SHORT_TEXT and any(w in label.casefold() for w in LINK_LABEL_WORDS):
         kind = QuestionType.LINK
-    description = parsing.text(group.get("description"))
     return Question(
         id=name,
         label=label,
         description=html.decode_entities_once(description) if description else None,
         type=kind,
-        required=parsing.flag(group.get("required")) or False,
-        options=options,
+        required=required,
+        options=tuple(QuestionOption(id=value, label=text) for value, text in options),
         accepted_file_types=ATTACHMENT_TYPES if kind is QuestionType.FILE else (),
         category=QuestionCategory.CUSTOM
         if name.startswith("question_")

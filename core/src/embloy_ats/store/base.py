@@ -160,6 +160,11 @@ class Store(ABC):
     async def put_job(self, job: StoredJob) -> None:
         """Store the job and forget any miss for it, atomically."""
 
+    def put_job_now(self, job: StoredJob) -> bool:
+        """`put_job` made at once, on the caller's thread, where that never waits (an idle
+        SQLite file: a few µs); False, having done nothing, where it would: then `put_job`."""
+        return False
+
     @abstractmethod
     async def list_jobs(self, tenant_id: str) -> list[StoredJob]: ...
 

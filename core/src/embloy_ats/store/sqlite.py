@@ -158,22 +158,30 @@ class SqliteStore(Store):
         file is not locked and no write waits on the thread, else on the thread, which may
         wait for another process. `work` must leave nothing done when it fails (one
         statement, or a transaction)."""
+        done = self._on_loop(work, size)
+        if done is None:
+            return await self._on_thread(work)
+        return done[0]
+
+    def _on_loop(self, work: Callable[[sqlite3.Connection], T], size: int) -> tuple[T] | None:
+        """`(work(connection),)` made on the loop, if it can be made there without waiting:
+        None, with nothing done, when the file is locked or a write waits on the thread."""
         if self._thread is None:
-            return work(self.db)  # `:memory:`, or not open: `db` says so
+            return (work(self.db),)  # `:memory:`, or not open: `db` says so
         last = self._last_on_thread
-        if last is None or last.done():
-            try:
-                done = work(self.db)
-            except sqlite3.OperationalError as exc:
-                if not _locked(exc):
-                    raise
-            else:
-                self._unchecked += 1 + size // _WRITE_BYTES
-                if self._unchecked >= _CHECKPOINT_EVERY:
-                    self._unchecked = 0
-                    self._thread.submit(self._writing, self._thread, _checkpoint)
-                return done
-        return await self._on_thread(work)
+        if last is not None and not last.done():
+            return None
+        try:
+            done = work(self.db)
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc):
+                raise
+            return None
+        self._unchecked += 1 + size // _WRITE_BYTES
+        if self._unchecked >= _CHECKPOINT_EVERY:
+            self._unchecked = 0
+            self._thread.submit(self._writing, self._thread, _checkpoint)
+        return (done,)
 
     async def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`work(connection)` on the writes' thread, which may wait for another process."""
@@ -238,6 +246,9 @@ class SqliteStore(Store):
 
     async def put_job(self, job: StoredJob) -> None:
         await self._on_writer(lambda db: _put_job(db, job), len(job.job_json))
+
+    def put_job_now(self, job: StoredJob) -> bool:
+        return self._on_loop(lambda db: _put_job(db, job), len(job.job_json)) is not None
 
     async def list_jobs(self, tenant_id: str) -> list[StoredJob]:
         return [StoredJob(*row) for row in await self._read(Q.list_jobs, (tenant_id,), _every)]
