@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -105,6 +106,19 @@ def payload(path: str) -> bytes:
     document = yaml.safe_load((CASSETTES / path).read_text(encoding="utf-8"))
     body: str = document["interactions"][0]["response"]["body"]["string"]
     return body.encode()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
+    """`-n auto` starts two processes per core (pytest-xdist's own count, doubled), unless
+    PYTEST_XDIST_AUTO_NUM_WORKERS says how many. About half of the suite's time is spent
+    waiting, not computing: on a fake ATS that hangs past a timeout, a lease or a rate limit
+    running out in real time, a process starting, a server stopping. With one process per
+    core those waits leave the core idle; with two, the other process computes meanwhile."""
+    cores = yield
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return cores
+    return 2 * cores
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,10 +6,12 @@ transport that answers from one cassette, except for the body the fuzzer supplie
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -92,15 +94,20 @@ def _anywhere(key: AnswerKey) -> AnswerKey:
     return (method, "", path, query, body)
 
 
+@functools.cache
+def _answers(cassette: str) -> Mapping[AnswerKey, RecordedAnswer]:
+    """The cassette's answers by request, whatever the host; read once per process (parsing
+    the YAML costs far more than a fuzz example), then shared read-only."""
+    recorded = recorded_answers([CASSETTES / cassette])
+    return MappingProxyType({_anywhere(key): answer for key, answer in recorded.items()})
+
+
 class Scripted(httpx.AsyncBaseTransport):
     """Answers a way's cassette; the first request of the job gets `body` instead, if given."""
 
     def __init__(self, way: Way, body: bytes | None = None, status: int = 200) -> None:
         self.way, self.body, self.status = way, body, status
-        self.answers = {
-            _anywhere(key): answer
-            for key, answer in recorded_answers([CASSETTES / way.cassette]).items()
-        }
+        self.answers = _answers(way.cassette)
         self.requests: list[httpx.Request] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
