@@ -500,6 +500,13 @@ def job_row(tenant_id: str, job_id: str, title: str) -> StoredJob:
     return StoredJob(tenant_id, "fake", job_id, json.dumps({"title": title}), 2.0)
 
 
+async def stored_text(store: SqliteStore, tenant_id: str) -> str:
+    """The stored JSON of the tenant's job "7" (`job_row`), which must be there."""
+    stored = await store.get_job(tenant_id, "fake", "7")
+    assert stored is not None, "the job was not stored"
+    return stored.job_json
+
+
 @contextlib.asynccontextmanager
 async def store_with_tenant(
     db_path: Path, **options: Any
@@ -522,9 +529,7 @@ async def test_a_write_to_an_unlocked_file_does_not_wait_for_the_writes_thread(
             await asyncio.sleep(0)
             assert writing.done(), "the write waited for the thread"
             await writing
-            stored = await store.get_job(tenant_id, "fake", "7")
-            assert stored is not None
-            assert "loop" in stored.job_json
+            assert "loop" in await stored_text(store, tenant_id)
 
 
 async def test_writes_land_in_the_order_they_were_made_when_one_waits_for_the_lock(
@@ -541,18 +546,14 @@ async def test_writes_land_in_the_order_they_were_made_when_one_waits_for_the_lo
             await asyncio.sleep(0)
             gate.set()
             await asyncio.gather(first, second)
-        stored = await store.get_job(tenant_id, "fake", "7")
-        assert stored is not None
-        assert "second" in stored.job_json
+        assert "second" in await stored_text(store, tenant_id)
 
 
 async def test_a_job_is_stored_at_once_on_an_idle_file(db_path: Path) -> None:
     async with store_with_tenant(db_path) as (store, tenant_id):
         with thread_held(store):  # made on the loop: the thread is not asked
             assert store.put_job_now(job_row(tenant_id, "7", "at once"))
-        stored = await store.get_job(tenant_id, "fake", "7")
-        assert stored is not None
-        assert "at once" in stored.job_json
+        assert "at once" in await stored_text(store, tenant_id)
 
 
 async def test_a_job_is_not_stored_at_once_while_another_process_holds_the_lock(
@@ -576,9 +577,7 @@ async def test_a_job_is_not_stored_at_once_before_a_write_waiting_on_the_thread(
             assert not store.put_job_now(job_row(tenant_id, "7", "second"))
             gate.set()
             await first
-        stored = await store.get_job(tenant_id, "fake", "7")
-        assert stored is not None
-        assert "first" in stored.job_json
+        assert "first" in await stored_text(store, tenant_id)
 
 
 async def test_the_writes_made_on_the_loop_are_checkpointed_into_the_database(
