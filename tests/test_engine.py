@@ -12,6 +12,7 @@ import ipaddress
 import socket
 import ssl
 import struct
+import sys
 import time
 import tracemalloc
 import zlib
@@ -150,6 +151,32 @@ async def test_connections_are_reused(one_shot: bool) -> None:
         for n in range(5):
             await http.request("GET", f"{origin}/jobs/{n}", CTX)
     assert (len(heads), heads.connections) == (5, 1)
+
+
+class ImportsSought(list[str]):
+    """A finder first on `sys.meta_path`: each module an import looks for, found or not."""
+
+    def find_spec(self, name: str, *_: object) -> None:
+        self.append(name)
+
+
+async def test_a_request_imports_nothing(one_shot: bool) -> None:
+    """Once a pool has served a request, the next ones import nothing. httpcore's async pool
+    imports sniffio on every request: where it is missing, each request searched every
+    directory on `sys.path` for it (about 0.3 ms)."""
+    sought = ImportsSought()
+    async with (
+        server(lambda head: answer("200 OK")) as (origin, _),
+        client(one_shot=one_shot) as http,
+    ):
+        await http.request("GET", f"{origin}/jobs/0", CTX)
+        sys.meta_path.insert(0, sought)
+        try:
+            for n in range(1, 4):
+                await http.request("GET", f"{origin}/jobs/{n}", CTX)
+        finally:
+            sys.meta_path.remove(sought)
+    assert sought == []
 
 
 async def test_the_transport_serves_an_httpx_client(one_shot: bool) -> None:
