@@ -11,6 +11,7 @@ store and read back (`model_dump_json` -> `model_validate_json`) and export, or 
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -30,7 +31,10 @@ ODD_STRINGS = [
 ]  # fmt: skip
 
 
+@functools.cache
 def mutations(original: bytes) -> st.SearchStrategy[bytes]:
+    """Built once per recorded body: building it scans the body and copies it into the
+    wrapped variants, and Hypothesis validates each new strategy."""
     size = len(original)
     cut = st.integers(0, size).map(lambda n: original[:n])
     flipped = st.tuples(st.integers(0, max(0, size - 1)), st.binary(min_size=1, max_size=4)).map(

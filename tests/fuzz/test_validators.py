@@ -5,6 +5,7 @@ connector. Hosts: no spelling of a private address gets past the host guard."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import json
 import socket
@@ -39,11 +40,23 @@ def pattern_of(way: Way) -> str:
     return REGISTRY.get(way.mode).connector.job_id_pattern.pattern
 
 
-def valid_ids(way: Way) -> st.SearchStrategy[str]:
-    pattern = REGISTRY.get(way.mode).connector.job_id_pattern
+@functools.cache
+def valid_ids(mode: str) -> st.SearchStrategy[str]:
+    """Built once per connector: Hypothesis validates a strategy, and parses the regex of
+    `from_regex`, each time one is built, which cost more than the draws themselves."""
+    pattern = REGISTRY.get(mode).connector.job_id_pattern
     return st.from_regex(pattern, fullmatch=True).filter(
         lambda text: text.isascii() and len(text) <= 256 and pattern.fullmatch(text) is not None
     )
+
+
+@functools.cache
+def invalid_ids(mode: str) -> st.SearchStrategy[str]:
+    """Any text, or a valid id with something nasty spliced in (most are then invalid)."""
+    spliced = st.tuples(valid_ids(mode), NASTY, st.integers(min_value=0, max_value=300)).map(
+        lambda parts: parts[0][: parts[2]] + parts[1] + parts[0][parts[2] :]
+    )
+    return st.text(max_size=80) | spliced | st.text(min_size=257)
 
 
 def is_valid(way: Way, job_id: str) -> bool:
@@ -57,7 +70,7 @@ def is_valid(way: Way, job_id: str) -> bool:
 async def test_a_valid_id_builds_exactly_the_templated_request(
     way: Way, data: st.DataObject
 ) -> None:
-    job_id = data.draw(valid_ids(way), label="job_id")
+    job_id = data.draw(valid_ids(way.mode), label="job_id")
     transport = Scripted(way, b'{"not": "a job"}')  # the first answer is refused, no matter
     connector = way.connector(client(transport))
     with pytest.raises(EmbloyAtsError):
@@ -77,10 +90,7 @@ async def test_a_valid_id_builds_exactly_the_templated_request(
 @FUZZ
 @given(data=st.data())
 async def test_an_invalid_id_never_reaches_the_network(way: Way, data: st.DataObject) -> None:
-    spliced = st.tuples(valid_ids(way), NASTY, st.integers(min_value=0, max_value=300)).map(
-        lambda parts: parts[0][: parts[2]] + parts[1] + parts[0][parts[2] :]
-    )
-    job_id = data.draw(st.text(max_size=80) | spliced | st.text(min_size=257), label="job_id")
+    job_id = data.draw(invalid_ids(way.mode), label="job_id")
     assume(not is_valid(way, job_id))
     transport = Scripted(way)
     connector = way.connector(client(transport))
