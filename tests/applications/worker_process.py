@@ -16,6 +16,7 @@ that prove the limit keep (they give no `rate`).
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import signal
 import traceback
@@ -37,6 +38,15 @@ from embloy_ats.validation import ALLOW_PRIVATE_NETWORK_ENV
 from prometheus_client import REGISTRY
 
 from benchmarks.apply_ats import registry_with_apply_ats
+
+# What a worker would import only once it runs (the HTTP engine, either store) is imported with
+# this module: the forkserver that starts the workers imports it once for all of them.
+for lazily_imported in (
+    "embloy_ats.engine",
+    "embloy_ats.applications.store_postgres",
+    "embloy_ats.applications.store_sqlite",
+):
+    importlib.import_module(lazily_imported)
 
 
 def raise_rate_limits(per_second: int) -> None:
