@@ -4,22 +4,35 @@ queue and sharing one rate limit. Nothing is lost, nothing arrives twice."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
+import multiprocessing
+import multiprocessing.forkserver
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from multiprocessing.context import ForkServerContext
 
 import pytest
 from embloy_ats.applications import ApplicationStatus, DeliverySettings, Worker
 from embloy_ats.clock import SYSTEM_CLOCK
 
 from benchmarks.apply_ats import MODE, Step
+from tests.applications import worker_process
 from tests.applications.conftest import Pipeline
 from tests.conftest import ROOT
+
+
+def forkserver() -> ForkServerContext:
+    """Workers are forks of one server that has imported their module: a fresh interpreter
+    for each would import the project again (about a second of CPU a worker)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([worker_process.__name__])
+    # Python 3.11's forkserver is given this process's sys.path but imports its preload
+    # without it, and ignores an ImportError: it finds the tests on PYTHONPATH instead.
+    with pytest.MonkeyPatch.context() as server_environment:
+        server_environment.setenv("PYTHONPATH", str(ROOT))
+        multiprocessing.forkserver.ensure_running()
+    return context
 
 
 class WorkerProcess:
@@ -28,31 +41,42 @@ class WorkerProcess:
     ) -> None:
         """`rate`: submissions per second for every connector instead of their own
         limits (see `worker_process`); 0 keeps the connectors' limits."""
-        self.proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-            [sys.executable, "-m", "tests.applications.worker_process", pipeline.url,
-             pipeline.key, str(lease), str(concurrency), *([str(rate)] if rate else [])],
-            cwd=ROOT,
-            env=os.environ | {"EMBLOY_ATS_ALLOW_PRIVATE_NETWORK": "1", "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
+        context = forkserver()
+        self.channel, sending = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=worker_process.run,
+            args=(sending, pipeline.url, pipeline.key, lease, concurrency, rate),
+        )
+        self.process.start()
+        sending.close()  # the worker holds the only other end: when it ends, so does the pipe
+
+    async def word(self, within: float) -> object:
+        """What the worker sends next; if it ended without a word, how."""
+        if not await asyncio.to_thread(self.channel.poll, within):
+            raise TimeoutError(f"no word from the worker within {within} s")
+        try:
+            return self.channel.recv()
+        except EOFError:
+            await asyncio.to_thread(self.process.join, 10)
+            return f"the worker ended with exit code {self.process.exitcode}"
 
     async def ready(self) -> None:
-        assert self.proc.stdout is not None
-        line = await asyncio.wait_for(asyncio.to_thread(self.proc.stdout.readline), 30)
-        assert line.strip() == "ready", self.proc.stderr.read() if self.proc.stderr else line
+        word = await self.word(30)
+        assert word == "ready", word
 
     def kill(self) -> None:
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
+        self.process.kill()
+        self.process.join(10)
+        assert self.process.exitcode is not None, "alive 10 s after SIGKILL"
 
     async def stop(self) -> int:
         """SIGTERM, and how many applications it says it delivered."""
-        self.proc.send_signal(signal.SIGTERM)
-        out, err = await asyncio.to_thread(self.proc.communicate, timeout=30)
-        assert self.proc.returncode == 0, err
-        return int(out.strip().splitlines()[-1].removeprefix("delivered "))
+        self.process.terminate()
+        word = await self.word(30)
+        await asyncio.to_thread(self.process.join, 30)
+        assert self.process.exitcode == 0, word
+        assert isinstance(word, int), word
+        return word
 
 
 @contextmanager
@@ -63,9 +87,11 @@ def worker_processes(
     try:
         yield started
     finally:
-        for process in started:
-            if process.proc.poll() is None:
-                process.kill()
+        for worker in started:
+            if worker.process.is_alive():
+                worker.kill()
+            worker.process.close()
+            worker.channel.close()
 
 
 def real_time(pipeline: Pipeline) -> None:

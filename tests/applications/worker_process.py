@@ -1,21 +1,26 @@
 """One delivery worker in a process of its own, for the tests that kill or share workers.
 
-Usage: python -m tests.applications.worker_process DATABASE_URL KEY LEASE CONCURRENCY [RATE]
+`run` is the whole of such a process: `test_processes.WorkerProcess` forks it from a server
+that has imported this module already, so a worker starts without importing the project.
 
-Prints `ready` once it runs; on SIGTERM it stops gracefully and prints how many
-applications it delivered. SIGKILL, of course, it does not see coming.
+It sends `ready` on its channel once it runs; on SIGTERM it stops gracefully and sends how
+many applications it delivered; if it fails, it sends the traceback. SIGKILL, of course, it
+does not see coming.
 
-RATE (submissions per second, for every connector) replaces the limits the connectors
+`rate` (submissions per second, for every connector) replaces the limits the connectors
 declare, in the store's shared booking and in the HTTP client alike: the tests that count
 what arrived (each application once) need not wait for a real ATS's limit, which the tests
-that prove the limit keep (they give no RATE).
+that prove the limit keep (they give no `rate`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import os
 import signal
-import sys
+import traceback
+from multiprocessing.connection import Connection
 from typing import Any
 
 from embloy_ats.applications import (
@@ -29,9 +34,19 @@ from embloy_ats.applications import worker as worker_module
 from embloy_ats.crypto import KeyRing
 from embloy_ats.ratelimit import RateLimiter, RateLimitPolicy
 from embloy_ats.store import store_for
+from embloy_ats.validation import ALLOW_PRIVATE_NETWORK_ENV
 from prometheus_client import REGISTRY
 
 from benchmarks.apply_ats import registry_with_apply_ats
+
+# What a worker would import only once it runs (the HTTP engine, either store) is imported with
+# this module: the forkserver that starts the workers imports it once for all of them.
+for lazily_imported in (
+    "embloy_ats.engine",
+    "embloy_ats.applications.store_postgres",
+    "embloy_ats.applications.store_sqlite",
+):
+    importlib.import_module(lazily_imported)
 
 
 def raise_rate_limits(per_second: int) -> None:
@@ -47,7 +62,20 @@ def raise_rate_limits(per_second: int) -> None:
     RateLimiter.bucket = raised_bucket  # type: ignore[method-assign]
 
 
-async def main(url: str, key: str, lease: float, concurrency: int) -> None:
+def run(channel: Connection, url: str, key: str, lease: float, concurrency: int, rate: int) -> None:
+    """The worker process, start to end; `rate` 0 keeps the connectors' limits."""
+    try:
+        os.environ[ALLOW_PRIVATE_NETWORK_ENV] = "1"  # the fake ATSs listen on loopback
+        if rate:
+            raise_rate_limits(rate)
+        channel.send(asyncio.run(deliver(channel, url, key, lease, concurrency)))
+    except BaseException:
+        channel.send(traceback.format_exc())
+        raise
+
+
+async def deliver(channel: Connection, url: str, key: str, lease: float, concurrency: int) -> int:
+    """Delivers until SIGTERM; how many applications it delivered."""
     keys = KeyRing([key])
     jobs = store_for(url)
     await jobs.open()
@@ -67,7 +95,7 @@ async def main(url: str, key: str, lease: float, concurrency: int) -> None:
     )  # fmt: skip
     worker = Worker(store, connectors, settings=settings)
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, worker.stop)
-    print("ready", flush=True)
+    channel.send("ready")
     try:
         await worker.run()
     finally:
@@ -81,10 +109,4 @@ async def main(url: str, key: str, lease: float, concurrency: int) -> None:
         if sample.name == "embloy_ats_application_attempts_total"
         and sample.labels.get("outcome") == "delivered"
     )  # by any connector
-    print(f"delivered {int(delivered)}", flush=True)
-
-
-if __name__ == "__main__":
-    if len(sys.argv) > 5:
-        raise_rate_limits(int(sys.argv[5]))
-    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])))
+    return int(delivered)
