@@ -69,6 +69,38 @@ async def test_an_idle_connection_outlives_the_clients_keep_alive() -> None:
             writer.close()
 
 
+@pytest.mark.parametrize("held", [False, True], ids=["nothing-open", "a-connection-open"])
+async def test_the_block_ending_stops_the_server_and_the_apps_lifespan(held: bool) -> None:
+    """Whether or not a connection is still open, the app's shutdown runs, an open
+    connection is closed by the server, and the port takes no new connection."""
+    lifespan: list[str] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                lifespan.append((await receive())["type"])
+                await send({"type": lifespan[-1] + ".complete"})
+                if lifespan[-1] == "lifespan.shutdown":
+                    return
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", b"2")]})  # fmt: skip
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async with serving(app) as url:
+        port = int(url.rsplit(":", 1)[1])
+        assert lifespan == ["lifespan.startup"]
+        if held:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            await reader.readuntil(b"\r\n\r\nok")
+    assert lifespan == ["lifespan.startup", "lifespan.shutdown"]
+    if held:
+        assert await asyncio.wait_for(reader.read(), 5) == b"", "closed by the server"
+        writer.close()
+    with pytest.raises(ConnectionRefusedError):
+        await asyncio.open_connection("127.0.0.1", port)
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 async def test_access_lines_are_written_and_the_request_token_redacted(
     service: Service,

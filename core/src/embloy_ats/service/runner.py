@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
@@ -15,6 +15,49 @@ from embloy_ats.logs import server_log_config
 #: how long an idle connection stays open, longer than its clients keep one for reuse
 #: (httpx 5 s, load balancers 60 s): the server closing it first races a request sent on it.
 KEEP_ALIVE_SECONDS = 75
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which says at once that it listens and stops as soon as told.
+
+    uvicorn looks at `should_exit` every 0.1 s and, as it shuts down, sleeps 0.1 s so that
+    open connections can take their shutdown: a stop cost ~0.2 s even with nothing open,
+    paid by the demo, the worker's metrics endpoint and each fake server a test starts.
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.listening = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self.listening.set()
+
+    def stop(self) -> None:
+        self.should_exit = True
+        self._stopping.set()
+
+    async def main_loop(self) -> None:
+        # uvicorn's loop (`on_tick` every 0.1 s keeps the Date header current), woken at once
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864_000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), 0.1)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.server_state.connections:
+            await super().shutdown(sockets)  # they are asked to close, and awaited
+            return
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for server in self.servers:
+            await server.wait_closed()
+        await self.lifespan.shutdown()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -31,7 +74,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-@asynccontextmanager
+@contextlib.asynccontextmanager
 async def serving(
     app: Any,
     *,
@@ -51,16 +94,17 @@ async def serving(
         log_config=server_log_config(),
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()  # raises why it could not start
-            raise RuntimeError("the server stopped before it started; its log says why")
-        await asyncio.sleep(0.01)
+    listening = asyncio.create_task(server.listening.wait())
+    await asyncio.wait((task, listening), return_when=asyncio.FIRST_COMPLETED)
+    if not listening.done():
+        listening.cancel()
+        task.result()  # raises why it could not start
+        raise RuntimeError("the server stopped before it started; its log says why")
     try:
         yield f"http://{host}:{sock.getsockname()[1]}"
     finally:
-        server.should_exit = True
+        server.stop()
         await task
         sock.close()
