@@ -101,6 +101,72 @@ async def test_the_block_ending_stops_the_server_and_the_apps_lifespan(held: boo
         await asyncio.open_connection("127.0.0.1", port)
 
 
+async def test_a_request_whose_client_left_finishes_before_the_apps_shutdown() -> None:
+    """A request still being handled when its client disconnects holds no connection, but
+    the server still waits for it: the app's shutdown (closing its pools) must not pull
+    the ground from under it, nor the loop end with it pending."""
+    events: list[str] = []
+    left = asyncio.Event()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                events.append((await receive())["type"])
+                await send({"type": events[-1] + ".complete"})
+                if events[-1] == "lifespan.shutdown":
+                    return
+        await receive()  # the request
+        events.append((await receive())["type"])  # the client leaving
+        left.set()
+        await asyncio.sleep(0.05)  # what it still has to do, say write to a store
+        events.append("request done")
+
+    async with serving(app) as url:
+        _, writer = await asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1]))
+        writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        await writer.drain()
+        writer.close()
+        await asyncio.wait_for(left.wait(), 5)
+    assert events == ["lifespan.startup", "http.disconnect", "request done", "lifespan.shutdown"]
+
+
+@pytest.mark.parametrize("turns", range(4))
+async def test_a_connection_made_as_the_block_ends_is_answered_or_refused(turns: int) -> None:
+    """A client may connect just as the block ends (a scrape of the worker's metrics): it
+    is refused, or answered before the app's shutdown and closed, never answered by an
+    app already shut down, nor left open. `turns` of the loop pass between its connecting
+    and the block ending, so that one of them lands between the server's accepting it and
+    the connection's start."""
+    events: list[str] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                events.append((await receive())["type"])
+                await send({"type": events[-1] + ".complete"})
+                if events[-1] == "lifespan.shutdown":
+                    return
+        events.append("request")
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", b"2")]})  # fmt: skip
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async with serving(app) as url:
+        late = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+        late.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        for _ in range(turns):
+            await asyncio.sleep(0)
+    reader, writer = await asyncio.open_connection(sock=late)
+    try:
+        answer = await asyncio.wait_for(reader.read(), 5)
+    except ConnectionResetError:
+        answer = b""
+    finally:
+        writer.close()
+    assert events[-1] == "lifespan.shutdown", events
+    assert answer.startswith(b"HTTP/1.1 200") == ("request" in events), answer
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 async def test_access_lines_are_written_and_the_request_token_redacted(
     service: Service,
