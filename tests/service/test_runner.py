@@ -167,6 +167,21 @@ async def test_a_connection_made_as_the_block_ends_is_answered_or_refused(turns:
     assert answer.startswith(b"HTTP/1.1 200") == ("request" in events), answer
 
 
+async def test_cancelled_while_it_starts_it_leaves_no_task_of_its_own() -> None:
+    """A caller that gives up on a server still starting (its app's startup hangs) is
+    left with nothing of `serving()` still running."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await asyncio.Event().wait()  # a startup that never completes
+
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.2), serving(app):
+            pass
+    await asyncio.sleep(0)
+    pending = {task.get_coro().__qualname__ for task in asyncio.all_tasks()}  # type: ignore[union-attr]
+    assert not pending & {"Server.serve", "Event.wait"}, pending
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 async def test_access_lines_are_written_and_the_request_token_redacted(
     service: Service,

@@ -102,9 +102,15 @@ async def serving(
     server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     listening = asyncio.create_task(server.listening.wait())
-    await asyncio.wait((task, listening), return_when=asyncio.FIRST_COMPLETED)
-    if not listening.done():
+    try:
+        await asyncio.wait((task, listening), return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:  # cancelled while it starts: nothing of it is left running
+        task.cancel()
+        await asyncio.wait((task,))
+        raise
+    finally:
         listening.cancel()
+    if not server.listening.is_set():
         task.result()  # raises why it could not start
         raise RuntimeError("the server stopped before it started; its log says why")
     try:
