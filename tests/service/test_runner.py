@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -69,31 +70,43 @@ async def test_an_idle_connection_outlives_the_clients_keep_alive() -> None:
             writer.close()
 
 
-@pytest.mark.parametrize("held", [False, True], ids=["nothing-open", "a-connection-open"])
-async def test_the_block_ending_stops_the_server_and_the_apps_lifespan(held: bool) -> None:
-    """Whether or not a connection is still open, the app's shutdown runs, an open
-    connection is closed by the server, and the port takes no new connection."""
-    lifespan: list[str] = []
+class Recorded:
+    """An ASGI app that writes down each event it sees: it completes each lifespan step,
+    and answers a request with `handle` (by default a 200 "ok", written down as "request")."""
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __init__(self, handle: Callable[[Any, Any], Awaitable[None]] | None = None) -> None:
+        self.events: list[str] = []
+        self.handle = handle or self.answer
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             while True:
-                lifespan.append((await receive())["type"])
-                await send({"type": lifespan[-1] + ".complete"})
-                if lifespan[-1] == "lifespan.shutdown":
+                self.events.append((await receive())["type"])
+                await send({"type": self.events[-1] + ".complete"})
+                if self.events[-1] == "lifespan.shutdown":
                     return
+        await self.handle(receive, send)
+
+    async def answer(self, receive: Any, send: Any) -> None:
+        self.events.append("request")
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-length", b"2")]})  # fmt: skip
         await send({"type": "http.response.body", "body": b"ok"})
 
+
+@pytest.mark.parametrize("held", [False, True], ids=["nothing-open", "a-connection-open"])
+async def test_the_block_ending_stops_the_server_and_the_apps_lifespan(held: bool) -> None:
+    """Whether or not a connection is still open, the app's shutdown runs, an open
+    connection is closed by the server, and the port takes no new connection."""
+    app = Recorded()
     async with serving(app) as url:
         port = int(url.rsplit(":", 1)[1])
-        assert lifespan == ["lifespan.startup"]
+        assert app.events == ["lifespan.startup"]
         if held:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
             await reader.readuntil(b"\r\n\r\nok")
-    assert lifespan == ["lifespan.startup", "lifespan.shutdown"]
+    assert app.events == ["lifespan.startup", *(["request"] if held else []), "lifespan.shutdown"]
     if held:
         assert await asyncio.wait_for(reader.read(), 5) == b"", "closed by the server"
         writer.close()
@@ -105,29 +118,25 @@ async def test_a_request_whose_client_left_finishes_before_the_apps_shutdown() -
     """A request still being handled when its client disconnects holds no connection, but
     the server still waits for it: the app's shutdown (closing its pools) must not pull
     the ground from under it, nor the loop end with it pending."""
-    events: list[str] = []
     left = asyncio.Event()
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                events.append((await receive())["type"])
-                await send({"type": events[-1] + ".complete"})
-                if events[-1] == "lifespan.shutdown":
-                    return
+    async def handle(receive: Any, send: Any) -> None:
         await receive()  # the request
-        events.append((await receive())["type"])  # the client leaving
+        app.events.append((await receive())["type"])  # the client leaving
         left.set()
         await asyncio.sleep(0.05)  # what it still has to do, say write to a store
-        events.append("request done")
+        app.events.append("request done")
 
+    app = Recorded(handle)
     async with serving(app) as url:
         _, writer = await asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1]))
         writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         await writer.drain()
         writer.close()
         await asyncio.wait_for(left.wait(), 5)
-    assert events == ["lifespan.startup", "http.disconnect", "request done", "lifespan.shutdown"]
+    assert app.events == [
+        "lifespan.startup", "http.disconnect", "request done", "lifespan.shutdown",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("turns", range(4))
@@ -137,20 +146,7 @@ async def test_a_connection_made_as_the_block_ends_is_answered_or_refused(turns:
     app already shut down, nor left open. `turns` of the loop pass between its connecting
     and the block ending, so that one of them lands between the server's accepting it and
     the connection's start."""
-    events: list[str] = []
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                events.append((await receive())["type"])
-                await send({"type": events[-1] + ".complete"})
-                if events[-1] == "lifespan.shutdown":
-                    return
-        events.append("request")
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-length", b"2")]})  # fmt: skip
-        await send({"type": "http.response.body", "body": b"ok"})
-
+    app = Recorded()
     async with serving(app) as url:
         late = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
         late.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -163,8 +159,8 @@ async def test_a_connection_made_as_the_block_ends_is_answered_or_refused(turns:
         answer = b""
     finally:
         writer.close()
-    assert events[-1] == "lifespan.shutdown", events
-    assert answer.startswith(b"HTTP/1.1 200") == ("request" in events), answer
+    assert app.events[-1] == "lifespan.shutdown", app.events
+    assert answer.startswith(b"HTTP/1.1 200") == ("request" in app.events), answer
 
 
 async def test_cancelled_while_it_starts_it_leaves_no_task_of_its_own() -> None:
