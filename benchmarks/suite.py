@@ -35,6 +35,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import psycopg
 from embloy_ats.applications import (
@@ -50,13 +51,14 @@ from embloy_ats.applications import (
     delivery_http_client,
     validate_answers,
 )
+from embloy_ats.connector import Connector
 from embloy_ats.crypto import KeyRing
 from embloy_ats.errors import EmbloyAtsError, JobNotFound
 from embloy_ats.http import HttpClient, RetryPolicy, engine_transport
-from embloy_ats.resolver import Resolver
+from embloy_ats.resolver import Resolver, connector_for
 from embloy_ats.service.apply_form import FormCaps, read_apply_form
 from embloy_ats.service.tokens import TokenService, new_secret
-from embloy_ats.store import Store, store_for
+from embloy_ats.store import Store, StoredJob, store_for
 from embloy_ats.store.postgres import PostgresStore
 from embloy_ats.store.sqlite import SqliteStore
 from prometheus_client import REGISTRY
@@ -288,43 +290,65 @@ async def overhead(report: Report, fake: RemoteFake, size: Size, kind: str, late
     same bare GET over the engine's transport: the second ratio is the framework's own work
     (normalising, storing, single-flight) with the faster pool taken out of the comparison,
     and vs the stricter baseline of `benchmarks.greenhouse_post` (a reused sync client, the
-    payload validated into a typed model of it)."""
+    payload validated into a typed model of it).
+
+    Two floors go against that strict baseline too, to say what part of a resolve no
+    change to the resolver can remove: aiohttp's own GET (the pool under the engine, with
+    none of httpx or of our HTTP client), and the connector alone (`ConnectorAlone`)."""
     await fake.set_faults(Faults(latency=latency))
     calls = size.overhead_calls if latency == 0 else PER_TENANT
-    times: dict[str, list[float]] = {"resolve": [], "bare": [], "engine": [], "sync": []}
+    times: dict[str, list[float]] = {
+        "resolve": [], "bare": [], "engine": [], "sync": [], "aiohttp": [], "alone": [],
+    }  # fmt: skip
     ratios: dict[str, list[float]] = {"bare": [], "engine": [], "sync": []}
+    gets = (*ratios, "aiohttp")  # the same GET each way: the baselines and a floor
     with database(kind) as url, httpx.Client() as sync_client:
         async with (
             opened(url, fake.url) as (resolver, boards),
             httpx.AsyncClient() as client,
             load_client(10) as engine,
+            aiohttp.ClientSession() as session,
         ):
             clients = {"bare": client, "engine": engine}
+            alone = ConnectorAlone(resolver)
 
             async def bare(name: str, tenant: str, job_id: str) -> None:
                 url = f"{fake.url}/v1/boards/{tenant}/jobs/{job_id}?{QUERY}"
                 if name == "sync":
                     sync_get_validated(sync_client, url)
+                elif name == "aiohttp":
+                    async with session.get(url) as response:
+                        response.raise_for_status()
+                        json.loads(await response.read())
                 else:
                     await bare_get(clients[name], url)
 
             warm = await boards.work(PER_TENANT)
             for tenant, job_id in warm:  # connections, pools, connectors, code paths
                 await resolver.resolve(tenant, MODE, job_id)
-                for name in ratios:
+                for name in gets:
                     await bare(name, tenant, job_id)
+            for tenant, job_id in await alone.unknown(boards, PER_TENANT, first_id=1):
+                await alone.resolve(tenant, job_id)
             for repeat in range(size.repeats):
-                work = await boards.work(calls, first_id=1_000_000 * (repeat + 1))
+                first_id = 1_000_000 * (repeat + 1)
+                work = await boards.work(calls, first_id=first_id)
                 started = time.perf_counter()
                 for tenant, job_id in work:
                     await resolver.resolve(tenant, MODE, job_id)
                 times["resolve"].append((time.perf_counter() - started) / calls)
-                for name in ratios:
+                for name in gets:
                     started = time.perf_counter()
                     for tenant, job_id in work:  # the very same payloads
                         await bare(name, tenant, job_id)
                     times[name].append((time.perf_counter() - started) / calls)
+                for name in ratios:
                     ratios[name].append(times["resolve"][-1] / times[name][-1])
+                unknown = await alone.unknown(boards, calls, first_id=first_id)  # not stored yet
+                started = time.perf_counter()
+                for tenant, job_id in unknown:
+                    await alone.resolve(tenant, job_id)
+                times["alone"].append((time.perf_counter() - started) / calls)
     label = "SQLite" if kind == "sqlite" else "PostgreSQL"
     at = "0 ms" if latency == 0 else f"{latency * 1000:.0f} ms"
     resolve = f"resolve {us(median(times['resolve']))}"
@@ -340,13 +364,60 @@ async def overhead(report: Report, fake: RemoteFake, size: Size, kind: str, late
         f"httpx (engine) GET + json {us(median(times['engine']))}",
         f"{median(ratios['engine']):.2f}x",
     )
+    strict = f"sync GET + json + validation {us(median(times['sync']))}"
     report.add(
         f"1. same, vs a reused sync httpx.Client GET + .json() + pydantic JobPost, {label}",
         resolve,
-        f"sync GET + json + validation {us(median(times['sync']))}",
+        strict,
         f"{median(ratios['sync']):.2f}x",
         TARGETS.get((kind, latency), ""),
     )
+    for name, what in (
+        ("aiohttp", "aiohttp's own GET + json (the pool under the engine)"),
+        ("alone", "the connector alone (lookup, fetch, dump, write)"),
+    ):
+        floor = [a / b for a, b in zip(times[name], times["sync"], strict=True)]
+        report.add(
+            f"1. floor: {what}, {label}",
+            us(median(times[name])),
+            strict,
+            f"{median(floor):.2f}x",
+        )
+
+
+class ConnectorAlone:
+    """What a resolve of an unknown job cannot do without, and nothing else of the
+    resolver: the store's lookup, the connector's fetch (its request, mapping and `Job`),
+    the job's JSON dump and the store's write. No single-flight, fetch lock, freshness
+    check, metric or event; each tenant's connector is built before the clock starts."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self._connectors: dict[str, tuple[str, Connector]] = {}
+
+    async def unknown(self, boards: Boards, jobs: int, *, first_id: int) -> list[tuple[str, str]]:
+        """`jobs` distinct jobs no one has asked for, on new tenants, with their connectors."""
+        work = await boards.work(jobs, first_id=first_id)
+        for name, _ in work:
+            if name not in self._connectors:
+                tenant = await self.resolver.tenant(name)
+                _, connector = await connector_for(
+                    self.resolver.store, self.resolver.registry, self.resolver.keys,
+                    tenant.id, MODE, http=self.resolver.http, clock=self.resolver.clock,
+                    tenant_label=name,
+                )  # fmt: skip
+                self._connectors[name] = (tenant.id, connector)
+        return work
+
+    async def resolve(self, tenant: str, job_id: str) -> None:
+        tenant_id, connector = self._connectors[tenant]
+        store = self.resolver.store
+        await store.lookup(tenant_id, MODE, job_id)
+        job = await connector.fetch_job(job_id)
+        stored = StoredJob(
+            tenant_id, MODE, job_id, job.model_dump_json(), job.fetched_at.timestamp()
+        )
+        await store.put_job(stored)
 
 
 # -- 2. stored job ---------------------------------------------------------------------------
